@@ -1,0 +1,141 @@
+"""Shared fixtures: a clean AWS environment, a local moto KMS, and one driver for both clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import trentclient
+from trentclient._localkms import LocalKMS, local_kms
+
+AK = "AKIDEXAMPLE"
+SK = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.fixture(autouse=True)
+def clean_aws_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test sees the developer's AWS settings, files or instance metadata."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    empty = tmp_path_factory.getbasetemp() / "no-aws-files"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def kms_server() -> Iterator[LocalKMS]:
+    """moto's KMS on 127.0.0.1 with SigV4 checking on, for the whole session."""
+    with local_kms() as server:
+        yield server
+
+
+class Driver:
+    """Calls either client the same way, so one test covers both.
+
+    ``call("enable_key_rotation", KeyId=...)`` returns the result or raises what the client
+    raised. The async client runs on one event loop for the whole test.
+    """
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._http = kwargs.get("http_client")
+        if kind == "sync":
+            self.client: Any = trentclient.Client(**kwargs)
+        else:
+            self._loop = asyncio.new_event_loop()
+            self.client = trentclient.AsyncClient(**kwargs)
+
+    def call(self, method: str, /, **params: Any) -> Any:
+        result = getattr(self.client, method)(**params)
+        if self._loop is not None:
+            return self._loop.run_until_complete(result)
+        return result
+
+    def run(self, value: Any) -> Any:
+        """Await ``value`` on the driver's loop when async; return it as is when sync."""
+        if self._loop is not None:
+            return self._loop.run_until_complete(value)
+        return value
+
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.run_until_complete(self.client.aclose())
+            if self._http is not None:
+                self._loop.run_until_complete(self._http.aclose())
+            self._loop.close()
+            self._loop = None
+        elif self.kind == "sync":
+            self.client.close()
+            if self._http is not None:
+                self._http.close()
+
+
+def mock_http(kind: str, handler: Callable[[httpx.Request], httpx.Response]) -> Any:
+    """An httpx client of the right kind whose transport is ``handler``."""
+    if kind == "sync":
+        return httpx.Client(transport=httpx.MockTransport(handler))
+
+    async def ahandler(request: httpx.Request) -> httpx.Response:
+        return handler(request)
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(ahandler))
+
+
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_driver(kind: str) -> Iterator[Callable[..., Driver]]:
+    """Build a ``Driver`` for the parametrized client kind; closed at the end of the test.
+
+    ``handler=`` routes requests to an in-memory ``httpx.MockTransport``.
+    """
+    drivers: list[Driver] = []
+
+    def make(
+        handler: Callable[[httpx.Request], httpx.Response] | None = None, **kwargs: Any
+    ) -> Driver:
+        kwargs.setdefault("region_name", "us-east-1")
+        if "credential_provider" not in kwargs:
+            kwargs.setdefault("aws_access_key_id", AK)
+            kwargs.setdefault("aws_secret_access_key", SK)
+        if handler is not None:
+            kwargs["http_client"] = mock_http(kind, handler)
+        driver = Driver(kind, **kwargs)
+        driver.client._sleep = _no_sleep(kind)
+        drivers.append(driver)
+        return driver
+
+    yield make
+    for driver in drivers:
+        driver.close()
+
+
+def _no_sleep(kind: str) -> Any:
+    """Tests never really sleep: record the delays instead."""
+    slept: list[float] = []
+    if kind == "sync":
+
+        def sleep(delay: float) -> None:
+            slept.append(delay)
+
+        sleep.slept = slept  # type: ignore[attr-defined]
+        return sleep
+
+    async def asleep(delay: float) -> None:
+        slept.append(delay)
+
+    asleep.slept = slept  # type: ignore[attr-defined]
+    return asleep

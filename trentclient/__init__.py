@@ -1,0 +1,89 @@
+"""trentclient: a small, typed, sync and async AWS KMS client over httpx, without boto3.
+
+>>> import trentclient
+>>> kms = trentclient.Client(region_name="us-east-2")  # doctest: +SKIP
+>>> kms.enable_key_rotation(KeyId="1234abcd-...", RotationPeriodInDays=180)  # doctest: +SKIP
+"""
+
+from ._async_client import AsyncClient
+from ._auth import SigV4Auth
+from ._client import Client
+from ._config import Config, RetryConfig
+from ._credentials import CredentialProvider, Credentials
+from ._exceptions import (
+    AccessDeniedException,
+    AuthError,
+    ConnectTimeoutError,
+    EndpointResolutionError,
+    ExpiredTokenException,
+    IncompleteSignatureException,
+    InternalFailure,
+    InvalidClientTokenId,
+    InvalidSignatureException,
+    MissingAuthenticationTokenException,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    ProfileNotFound,
+    ReadTimeoutError,
+    RequestExpired,
+    ResponseParseError,
+    ServiceError,
+    ServiceFault,
+    ServiceUnavailableException,
+    SignatureDoesNotMatch,
+    ThrottlingError,
+    ThrottlingException,
+    TransportError,
+    TrentError,
+    UnrecognizedClientException,
+    ValidationException,
+)
+from ._generated import _errors
+from ._generated._errors import *  # noqa: F403  (the modeled KMS errors, listed in its __all__)
+from ._version import __version__
+
+#: boto3/botocore spelling of ServiceError, for code moving over.
+ClientError = ServiceError
+
+__all__ = [
+    "AccessDeniedException",
+    "AsyncClient",
+    "AuthError",
+    "Client",
+    "ClientError",
+    "Config",
+    "ConnectTimeoutError",
+    "CredentialProvider",
+    "Credentials",
+    "EndpointResolutionError",
+    "ExpiredTokenException",
+    "IncompleteSignatureException",
+    "InternalFailure",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "MissingAuthenticationTokenException",
+    "NoCredentialsError",
+    "NoRegionError",
+    "ParamValidationError",
+    "ProfileNotFound",
+    "ReadTimeoutError",
+    "RequestExpired",
+    "ResponseParseError",
+    "RetryConfig",
+    "ServiceError",
+    "ServiceFault",
+    "ServiceUnavailableException",
+    "SigV4Auth",
+    "SignatureDoesNotMatch",
+    "ThrottlingError",
+    "ThrottlingException",
+    "TransportError",
+    "TrentError",
+    "UnrecognizedClientException",
+    "ValidationException",
+    "__version__",
+]
+__all__ += _errors.__all__
+__all__.sort()
+del _errors

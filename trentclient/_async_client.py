@@ -1,0 +1,67 @@
+"""``AsyncClient``: the asyncio KMS client. It sends, reads and sleeps; the rest is core."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._base import BaseClient
+from ._core import ClientCore
+from ._generated._methods import AsyncOperations
+
+__all__ = ["AsyncClient"]
+
+
+class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
+    """An asyncio AWS KMS client with boto3's method names and parameters.
+
+    Constructed like ``Client``. Pass ``http_client`` to bring your own
+    ``httpx.AsyncClient``; ``aclose()`` leaves it open.
+    """
+
+    _sleep = staticmethod(asyncio.sleep)
+
+    def _new_http_client(self, core: ClientCore) -> httpx.AsyncClient:
+        transport = httpx.AsyncHTTPTransport(verify=core.ssl_context(), limits=core.limits())
+        return httpx.AsyncClient(transport=transport, timeout=core.timeout)
+
+    async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        call = self._core.start(operation_name, params)
+        while True:
+            request = call.next_request(timeout=self._timeout)
+            try:
+                response = await self._http.send(
+                    request, stream=True, auth=None, follow_redirects=False
+                )
+                try:
+                    async for chunk in response.aiter_bytes():
+                        call.feed(chunk, response)
+                finally:
+                    await response.aclose()
+            except httpx.HTTPError as exc:
+                delay = call.failed(exc)
+            else:
+                result, delay = call.answered(response)
+                if result is not None:
+                    return result
+            await self._sleep(delay)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless the httpx client was given by the caller)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,85 @@
+"""What ``Client`` and ``AsyncClient`` share apart from I/O: construction and accessors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from ._config import Config
+from ._core import ClientCore
+from ._credentials import CredentialProvider
+from ._generated._errors import ClientExceptions
+
+__all__ = ["BaseClient"]
+
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+
+
+class BaseClient(Generic[HttpT]):
+    """Construction, settings and ``build_request``; the subclasses add the I/O."""
+
+    exceptions = ClientExceptions
+
+    def __init__(
+        self,
+        region_name: str | None = None,
+        *,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        profile_name: str | None = None,
+        config: Config | None = None,
+        http_client: HttpT | None = None,
+        credential_provider: CredentialProvider | None = None,
+    ) -> None:
+        self._core = core = ClientCore(
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+            profile_name=profile_name,
+            config=config,
+            credential_provider=credential_provider,
+        )
+        self._owns_http = http_client is None
+        self._http: HttpT = self._new_http_client(core) if http_client is None else http_client
+        self._timeout = self._http.timeout.as_dict()
+
+    def _new_http_client(self, core: ClientCore) -> HttpT:
+        raise NotImplementedError
+
+    @property
+    def region_name(self) -> str:
+        """The region requests are signed for."""
+        return self._core.region
+
+    @property
+    def endpoint_url(self) -> str:
+        """The KMS endpoint requests go to (no trailing slash)."""
+        return self._core.endpoint_url
+
+    @property
+    def config(self) -> Config:
+        return self._core.config
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(region_name={self._core.region!r}, "
+            f"endpoint_url={self._core.endpoint_url!r})"
+        )
+
+    def build_request(
+        self, operation_name: str, params: Mapping[str, Any], *, now: datetime | None = None
+    ) -> httpx.Request:
+        """The signed request ``operation_name`` would send, without sending it.
+
+        ``operation_name`` is the API name (``"EnableKeyRotation"``) or the method name
+        (``"enable_key_rotation"``). Raises ``ParamValidationError`` for bad input.
+        """
+        call = self._core.start(operation_name, params)
+        return call.next_request(now=now, timeout=self._timeout)

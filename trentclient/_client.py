@@ -1,0 +1,66 @@
+"""``Client``: the synchronous KMS client. It sends, reads and sleeps; the rest is core."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._base import BaseClient
+from ._core import ClientCore
+from ._generated._methods import SyncOperations
+
+__all__ = ["Client"]
+
+
+class Client(BaseClient[httpx.Client], SyncOperations):
+    """A synchronous AWS KMS client with boto3's method names and parameters.
+
+    ``region_name``, credentials and ``endpoint_url`` are resolved as boto3 does (arguments,
+    then the environment, then the shared AWS files). Pass ``http_client`` to bring your own
+    ``httpx.Client`` (proxies, mounts, HTTP/2, respx); ``close()`` leaves it open.
+    """
+
+    _sleep = staticmethod(time.sleep)
+
+    def _new_http_client(self, core: ClientCore) -> httpx.Client:
+        transport = httpx.HTTPTransport(verify=core.ssl_context(), limits=core.limits())
+        return httpx.Client(transport=transport, timeout=core.timeout)
+
+    def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        call = self._core.start(operation_name, params)
+        while True:
+            request = call.next_request(timeout=self._timeout)
+            try:
+                response = self._http.send(request, stream=True, auth=None, follow_redirects=False)
+                try:
+                    for chunk in response.iter_bytes():
+                        call.feed(chunk, response)
+                finally:
+                    response.close()
+            except httpx.HTTPError as exc:
+                delay = call.failed(exc)
+            else:
+                result, delay = call.answered(response)
+                if result is not None:
+                    return result
+            self._sleep(delay)
+
+    def close(self) -> None:
+        """Close the connection pool (unless the httpx client was given by the caller)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

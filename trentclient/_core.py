@@ -1,0 +1,263 @@
+"""The sans-I/O heart of both clients.
+
+``ClientCore`` resolves region, endpoint and credentials once, and starts a ``Call`` per
+operation. A ``Call`` validates and serializes the parameters once, then, per attempt,
+builds the signed request, and turns what came back (an answer or a transport failure)
+into a result, an error to raise, or a delay before the next attempt. The shells in
+``_client.py`` and ``_async_client.py`` only send, read and sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import ssl
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from ._auth import SigV4Auth
+from ._config import Config
+from ._credentials import CredentialProvider, resolve_credential_provider, resolve_region
+from ._endpoints import endpoint_url_from_env, normalize_endpoint_url, resolve_endpoint
+from ._exceptions import (
+    ConnectTimeoutError,
+    ParamValidationError,
+    ReadTimeoutError,
+    ResponseParseError,
+    ServiceError,
+    TransportError,
+)
+from ._model import Operation
+from ._protocol import build_request, parse_response, request_id_of, serialize_body
+from ._retry import RetryPolicy
+from ._version import __version__
+
+__all__ = ["Call", "ClientCore", "shared_ssl_context"]
+
+_ssl_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
+_user_agent_base: str | None = None
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context for every client, built on first use (it costs ~20 ms)."""
+    global _ssl_context
+    if _ssl_context is None:
+        with _ssl_lock:
+            if _ssl_context is None:
+                _ssl_context = httpx.create_ssl_context()
+    return _ssl_context
+
+
+def plain_http_ssl_context() -> ssl.SSLContext:
+    """For ``http://`` endpoints: verifying, but with no CA loaded, so it is cheap to make and
+    any TLS connection through it fails closed."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def _user_agent(extra: str | None) -> str:
+    global _user_agent_base
+    if _user_agent_base is None:
+        _user_agent_base = (
+            f"trentclient/{__version__} ua/2.1 "
+            f"os/{platform.system().lower() or 'other'}#{platform.release() or 'unknown'} "
+            f"md/arch#{platform.machine().lower() or 'unknown'} "
+            f"lang/python#{platform.python_version()} "
+            f"md/pyimpl#{platform.python_implementation()} "
+            f"md/httpx#{httpx.__version__}"
+        )
+    agent = f"{_user_agent_base} cfg/retry-mode#standard"
+    return f"{agent} {extra}" if extra else agent
+
+
+def _operation(name: str) -> Operation:
+    from ._generated._shapes import METHOD_TO_OPERATION, OPERATIONS
+
+    op = OPERATIONS.get(name) or OPERATIONS.get(METHOD_TO_OPERATION.get(name, ""))
+    if op is None:
+        raise ParamValidationError([f"Unknown KMS operation: {name!r}"])
+    return op
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ClientCore:
+    """What both clients share: settings, endpoint, signer, retry policy."""
+
+    def __init__(
+        self,
+        *,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        profile_name: str | None = None,
+        config: Config | None = None,
+        credential_provider: CredentialProvider | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        if config is not None and not isinstance(config, Config):
+            raise TypeError("config must be a trentclient.Config")
+        self.config = config = config or Config()
+        env = os.environ if environ is None else environ
+        self.region = resolve_region(region_name, profile_name=profile_name, environ=env)
+        given = endpoint_url or endpoint_url_from_env(env)
+        if given:
+            self.endpoint_url = normalize_endpoint_url(given)
+        else:
+            self.endpoint_url = resolve_endpoint(
+                self.region,
+                use_fips=config.use_fips_endpoint,
+                use_dualstack=config.use_dualstack_endpoint,
+            )
+        self.url = httpx.URL(self.endpoint_url + "/")
+        if credential_provider is None:
+            credential_provider = resolve_credential_provider(
+                access_key=aws_access_key_id,
+                secret_key=aws_secret_access_key,
+                token=aws_session_token,
+                profile_name=profile_name,
+                environ=env,
+            )
+        self.credentials = credential_provider
+        self.auth = SigV4Auth(
+            credential_provider,
+            self.region,
+            "kms",
+            sign_content_sha256=config.sign_content_sha256,
+        )
+        self.user_agent = _user_agent(config.user_agent_extra)
+        self.retry = RetryPolicy(max_attempts=config.retries.max_attempts)
+        self.clock: Callable[[], datetime] = _utcnow
+        self.clock_offset = timedelta(0)
+        self.timeout = httpx.Timeout(
+            connect=config.connect_timeout,
+            read=config.read_timeout,
+            write=config.read_timeout,
+            pool=config.pool_timeout,
+        )
+
+    @property
+    def is_https(self) -> bool:
+        return self.url.scheme == "https"
+
+    def ssl_context(self) -> ssl.SSLContext:
+        return shared_ssl_context() if self.is_https else plain_http_ssl_context()
+
+    def limits(self) -> httpx.Limits:
+        n = self.config.max_pool_connections
+        return httpx.Limits(max_connections=n, max_keepalive_connections=n)
+
+    def start(self, operation_name: str, params: Mapping[str, Any]) -> Call:
+        """Validate and serialize; raises ``ParamValidationError`` before anything is built."""
+        operation = _operation(operation_name)
+        return Call(self, operation, serialize_body(operation, params))
+
+    def now(self) -> datetime:
+        return self.clock() + self.clock_offset
+
+
+class Call:
+    """One operation call across its attempts."""
+
+    __slots__ = ("_chunks", "_size", "attempt", "body", "core", "invocation_id", "operation")
+
+    def __init__(self, core: ClientCore, operation: Operation, body: bytes) -> None:
+        self.core = core
+        self.operation = operation
+        self.body = body
+        self.attempt = 0
+        self.invocation_id = str(uuid.uuid4())
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def next_request(
+        self, *, now: datetime | None = None, timeout: Mapping[str, Any] | None = None
+    ) -> httpx.Request:
+        """The signed request for the next attempt (signed afresh every time)."""
+        self.attempt += 1
+        self._chunks = []
+        self._size = 0
+        core = self.core
+        request = build_request(
+            self.operation,
+            self.body,
+            url=core.url,
+            auth=core.auth,
+            user_agent=core.user_agent,
+            now=now or core.now(),
+            invocation_id=self.invocation_id,
+            attempt=self.attempt,
+        )
+        request.extensions["timeout"] = timeout or core.timeout.as_dict()
+        return request
+
+    def feed(self, chunk: bytes, response: httpx.Response) -> None:
+        """Collect one chunk of the answer's body, refusing answers over the size cap."""
+        self._size += len(chunk)
+        if self._size > self.core.config.max_response_bytes:
+            raise ResponseParseError(
+                f"Response from {self.operation.name} exceeds max_response_bytes "
+                f"({self.core.config.max_response_bytes} bytes)",
+                status_code=response.status_code,
+                request_id=request_id_of(response.headers),
+                operation_name=self.operation.name,
+            )
+        self._chunks.append(chunk)
+
+    def answered(self, response: httpx.Response) -> tuple[dict[str, Any] | None, float]:
+        """``(result, 0)`` when done, or ``(None, delay)`` to try again; raises the error."""
+        body = b"".join(self._chunks)
+        try:
+            result = parse_response(
+                self.operation,
+                response.status_code,
+                response.headers,
+                body,
+                retry_attempts=self.attempt - 1,
+            )
+        except ServiceError as error:
+            delay = self.core.retry.decide(self.attempt, error)
+            if delay is None:
+                raise
+            return None, delay
+        return result, 0.0
+
+    def failed(self, exc: httpx.HTTPError) -> float:
+        """The delay before retrying after a transport failure; raises when giving up."""
+        error = _transport_error(exc, self.operation.name, self.core.endpoint_url, self.attempt)
+        delay = self.core.retry.decide(self.attempt, error)
+        if delay is None:
+            raise error from exc
+        return delay
+
+
+def _transport_error(
+    exc: httpx.HTTPError, operation_name: str, endpoint_url: str, attempts: int
+) -> TransportError:
+    tries = f" after {attempts} attempt{'s' if attempts != 1 else ''}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ConnectTimeoutError(
+            f'Connect timeout on endpoint URL: "{endpoint_url}/"{tries}',
+            operation_name=operation_name,
+            attempts=attempts,
+        )
+    if isinstance(exc, httpx.ReadTimeout):
+        return ReadTimeoutError(
+            f'Read timeout on endpoint URL: "{endpoint_url}/"{tries}',
+            operation_name=operation_name,
+            attempts=attempts,
+        )
+    if isinstance(exc, httpx.ConnectError):
+        text = f'Could not connect to the endpoint URL: "{endpoint_url}/"{tries}'
+    else:
+        text = f"{type(exc).__name__} talking to {endpoint_url}/{tries}: {exc}"
+    return TransportError(text, operation_name=operation_name, attempts=attempts)

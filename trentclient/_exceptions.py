@@ -1,0 +1,402 @@
+"""The hand-written part of trentclient's error tree.
+
+::
+
+    TrentError                       root of everything trentclient raises
+    ├── ServiceError                 any error answer from the server (code, message,
+    │   │                            status_code, request_id, operation_name, response)
+    │   ├── <modeled KMS errors>     NotFoundException, DisabledException, ... (generated)
+    │   ├── ValidationException      KMS rejected the request's parameters (unmodeled)
+    │   ├── ThrottlingError          any throttling answer (retryable)
+    │   │   └── ThrottlingException
+    │   ├── ServiceFault             server-side faults (retryable)
+    │   │   ├── DependencyTimeoutException, KMSInternalException,
+    │   │   │   KeyUnavailableException                             (generated)
+    │   │   ├── InternalFailure
+    │   │   └── ServiceUnavailableException
+    │   └── AuthError                credentials, signature and permission failures
+    │       ├── AccessDeniedException
+    │       ├── InvalidSignatureException, SignatureDoesNotMatch, IncompleteSignatureException
+    │       ├── UnrecognizedClientException, InvalidClientTokenId
+    │       ├── MissingAuthenticationTokenException
+    │       └── ExpiredTokenException, RequestExpired
+    ├── ParamValidationError         bad input, found before anything was sent
+    ├── NoCredentialsError           no credentials in any of the places looked at
+    ├── ProfileNotFound              the named AWS profile is in neither shared file
+    ├── NoRegionError                no region given or configured
+    ├── EndpointResolutionError      no KMS endpoint for that region/option combination
+    ├── TransportError               the HTTP exchange failed (httpx error is the __cause__)
+    │   ├── ConnectTimeoutError      no connection within connect_timeout
+    │   └── ReadTimeoutError         no answer within read_timeout
+    └── ResponseParseError           the server's answer could not be understood
+
+A code the server sends that has no class of its own still gives a ``ServiceError``
+(or a category base: ``ThrottlingError`` for 429, ``ServiceFault`` for 5xx) whose
+``code`` is that code. Every class pickles and unpickles to an equal error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+__all__ = [
+    "AccessDeniedException",
+    "AuthError",
+    "ConnectTimeoutError",
+    "EndpointResolutionError",
+    "ExpiredTokenException",
+    "IncompleteSignatureException",
+    "InternalFailure",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "MissingAuthenticationTokenException",
+    "NoCredentialsError",
+    "NoRegionError",
+    "ParamValidationError",
+    "ProfileNotFound",
+    "ReadTimeoutError",
+    "RequestExpired",
+    "ResponseParseError",
+    "ServiceError",
+    "ServiceFault",
+    "ServiceUnavailableException",
+    "SignatureDoesNotMatch",
+    "ThrottlingError",
+    "ThrottlingException",
+    "TransportError",
+    "TrentError",
+    "UnrecognizedClientException",
+    "ValidationException",
+]
+
+
+class TrentError(Exception):
+    """Root of every error trentclient raises."""
+
+
+class ServiceError(TrentError):
+    """The server answered with an error.
+
+    Attributes mirror botocore's ``ClientError``: ``code``, ``message``, ``status_code``,
+    ``request_id``, ``operation_name``, ``retry_attempts``, ``http_headers`` and a
+    ``response`` dict shaped like ``ClientError.response``.
+    """
+
+    #: A server-side fault (5xx-class); the retry policy may try again.
+    fault: ClassVar[bool] = False
+    #: A throttling answer; the retry policy backs off and tries again.
+    throttling: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        status_code: int = 400,
+        request_id: str | None = None,
+        operation_name: str = "",
+        http_headers: Mapping[str, str] | None = None,
+        retry_attempts: int = 0,
+    ) -> None:
+        self.code: str = code if code is not None else type(self).__name__
+        self.message: str = message
+        self.status_code: int = status_code
+        self.request_id: str | None = request_id
+        self.operation_name: str = operation_name
+        self.http_headers: dict[str, str] = dict(http_headers or {})
+        self.retry_attempts: int = retry_attempts
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = (
+            f"An error occurred ({self.code}) when calling the "
+            f"{self.operation_name or 'unknown'} operation"
+        )
+        if self.retry_attempts:
+            text += f" (reached max retries: {self.retry_attempts})"
+        return f"{text}: {self.message}"
+
+    def __str__(self) -> str:
+        return self._render()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
+            f"status_code={self.status_code!r}, request_id={self.request_id!r}, "
+            f"operation_name={self.operation_name!r})"
+        )
+
+    @property
+    def response(self) -> dict[str, Any]:
+        """The error as botocore's ``ClientError.response`` would hold it."""
+        return {
+            "Error": {"Code": self.code, "Message": self.message},
+            "ResponseMetadata": {
+                "RequestId": self.request_id or "",
+                "HTTPStatusCode": self.status_code,
+                "HTTPHeaders": dict(self.http_headers),
+                "RetryAttempts": self.retry_attempts,
+            },
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_service_error, (type(self), self.message, self._state()))
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "status_code": self.status_code,
+            "request_id": self.request_id,
+            "operation_name": self.operation_name,
+            "http_headers": self.http_headers,
+            "retry_attempts": self.retry_attempts,
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, ServiceError)
+        return self.message == other.message and self._state() == other._state()
+
+    __hash__ = Exception.__hash__
+
+
+def _rebuild_service_error(
+    cls: type[ServiceError], message: str, state: dict[str, Any]
+) -> ServiceError:
+    return cls(message, **state)
+
+
+# -- category bases --------------------------------------------------------------------------
+
+
+class ThrottlingError(ServiceError):
+    """The request was throttled (KMS: "You have exceeded the rate at which you may call KMS")."""
+
+    throttling = True
+
+
+class ServiceFault(ServiceError):
+    """A server-side fault: the request may succeed if tried again."""
+
+    fault = True
+
+
+class AuthError(ServiceError):
+    """Credentials, signature or permission failure."""
+
+
+# -- errors KMS returns that its model does not list -----------------------------------------
+
+
+class ValidationException(ServiceError):
+    """KMS rejected the request's parameters."""
+
+
+class ThrottlingException(ThrottlingError):
+    """KMS throttled the request (HTTP 400)."""
+
+
+class InternalFailure(ServiceFault):
+    """An unknown server error."""
+
+
+class ServiceUnavailableException(ServiceFault):
+    """The service is temporarily unavailable."""
+
+
+class AccessDeniedException(AuthError):
+    """The caller is not allowed to perform this operation."""
+
+
+class InvalidSignatureException(AuthError):
+    """The request signature does not conform to AWS standards, or has expired."""
+
+
+class SignatureDoesNotMatch(AuthError):
+    """The signature computed by the server differs from the one sent."""
+
+
+class IncompleteSignatureException(AuthError):
+    """The request signature is missing a required part."""
+
+
+class UnrecognizedClientException(AuthError):
+    """The access key or security token is not valid."""
+
+
+class InvalidClientTokenId(AuthError):
+    """The access key ID does not exist in AWS's records."""
+
+
+class MissingAuthenticationTokenException(AuthError):
+    """The request carries no credentials."""
+
+
+class ExpiredTokenException(AuthError):
+    """The security token included in the request has expired."""
+
+
+class RequestExpired(AuthError):
+    """The request reached the service too long after its date stamp."""
+
+
+#: Hand-written classes by the code the server sends.
+UNMODELED_ERRORS: dict[str, type[ServiceError]] = {
+    cls.__name__: cls
+    for cls in (
+        ValidationException,
+        ThrottlingException,
+        InternalFailure,
+        ServiceUnavailableException,
+        AccessDeniedException,
+        InvalidSignatureException,
+        SignatureDoesNotMatch,
+        IncompleteSignatureException,
+        UnrecognizedClientException,
+        InvalidClientTokenId,
+        MissingAuthenticationTokenException,
+        ExpiredTokenException,
+        RequestExpired,
+    )
+}
+
+#: Other spellings AWS services use; these map to a category base and keep their own code.
+CODE_ALIASES: dict[str, type[ServiceError]] = {
+    "Throttling": ThrottlingError,
+    "ThrottledException": ThrottlingError,
+    "RequestThrottled": ThrottlingError,
+    "RequestThrottledException": ThrottlingError,
+    "TooManyRequestsException": ThrottlingError,
+    "RequestLimitExceeded": ThrottlingError,
+    "SlowDown": ThrottlingError,
+    "PriorRequestNotComplete": ThrottlingError,
+    "BandwidthLimitExceeded": ThrottlingError,
+    "ServiceUnavailable": ServiceFault,
+    "InternalServerError": ServiceFault,
+    "InternalError": ServiceFault,
+    "AccessDenied": AuthError,
+    "ExpiredToken": AuthError,
+    "AuthFailure": AuthError,
+    "InvalidAccessKeyId": AuthError,
+    "RequestTimeTooSkewed": AuthError,
+    "NotAuthorized": AuthError,
+    "ValidationError": ValidationException,
+}
+
+
+# -- errors raised before or around the exchange ---------------------------------------------
+
+
+class ParamValidationError(TrentError):
+    """The parameters are invalid; nothing was sent.
+
+    ``problems`` lists every problem found, each starting with the parameter's path
+    (``Tags[2].TagKey``).
+    """
+
+    def __init__(self, problems: list[str] | tuple[str, ...], operation_name: str = "") -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        self.operation_name = operation_name
+        where = f" for {operation_name}" if operation_name else ""
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"Parameter validation failed{where}:\n{lines}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems, self.operation_name))
+
+
+class NoCredentialsError(TrentError):
+    """No AWS credentials were found; the message says where trentclient looked."""
+
+    def __init__(self, message: str = "Unable to locate credentials") -> None:
+        super().__init__(message)
+
+
+class ProfileNotFound(NoCredentialsError):
+    """The profile asked for (``profile_name=`` or ``AWS_PROFILE``) does not exist."""
+
+
+class NoRegionError(TrentError):
+    """No region was given or configured."""
+
+    def __init__(
+        self,
+        message: str = (
+            "You must specify a region: pass region_name=..., or set AWS_REGION, "
+            "AWS_DEFAULT_REGION, or 'region' in your AWS config profile."
+        ),
+    ) -> None:
+        super().__init__(message)
+
+
+class EndpointResolutionError(TrentError):
+    """No KMS endpoint exists for the region and options asked for."""
+
+
+class TransportError(TrentError):
+    """The HTTP exchange failed before a complete answer arrived.
+
+    The underlying httpx exception is the ``__cause__``.
+    """
+
+    def __init__(self, message: str, *, operation_name: str = "", attempts: int = 1) -> None:
+        self.operation_name = operation_name
+        self.attempts = attempts
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_transport_error,
+            (type(self), self.args[0], self.operation_name, self.attempts),
+        )
+
+
+class ConnectTimeoutError(TransportError):
+    """No connection to the endpoint could be made within ``connect_timeout``."""
+
+
+class ReadTimeoutError(TransportError):
+    """The endpoint did not answer within ``read_timeout``."""
+
+
+def _rebuild_transport_error(
+    cls: type[TransportError], message: str, operation_name: str, attempts: int
+) -> TransportError:
+    return cls(message, operation_name=operation_name, attempts=attempts)
+
+
+class ResponseParseError(TrentError):
+    """The server's answer could not be understood (not JSON, wrong shape, too large...)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        operation_name: str = "",
+    ) -> None:
+        self.status_code = status_code
+        self.request_id = request_id
+        self.operation_name = operation_name
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_parse_error,
+            (type(self), self.args[0], self.status_code, self.request_id, self.operation_name),
+        )
+
+
+def _rebuild_parse_error(
+    cls: type[ResponseParseError],
+    message: str,
+    status_code: int | None,
+    request_id: str | None,
+    operation_name: str,
+) -> ResponseParseError:
+    return cls(
+        message, status_code=status_code, request_id=request_id, operation_name=operation_name
+    )
