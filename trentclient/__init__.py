@@ -13,6 +13,7 @@ from ._credentials import CredentialProvider, Credentials
 from ._exceptions import (
     AccessDeniedException,
     AuthError,
+    ConfigParseError,
     ConnectTimeoutError,
     EndpointResolutionError,
     ExpiredTokenException,
@@ -53,6 +54,7 @@ __all__ = [
     "Client",
     "ClientError",
     "Config",
+    "ConfigParseError",
     "ConnectTimeoutError",
     "CredentialProvider",
     "Credentials",

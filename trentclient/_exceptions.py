@@ -24,6 +24,7 @@
     ├── NoCredentialsError           no credentials in any of the places looked at
     ├── ProfileNotFound              the named AWS profile is in neither shared file
     ├── NoRegionError                no region given or configured
+    ├── ConfigParseError             a shared AWS config/credentials file is malformed
     ├── EndpointResolutionError      no KMS endpoint for that region/option combination
     ├── TransportError               the HTTP exchange failed (httpx error is the __cause__)
     │   ├── ConnectTimeoutError      no connection within connect_timeout
@@ -43,6 +44,7 @@ from typing import Any, ClassVar
 __all__ = [
     "AccessDeniedException",
     "AuthError",
+    "ConfigParseError",
     "ConnectTimeoutError",
     "EndpointResolutionError",
     "ExpiredTokenException",
@@ -329,6 +331,14 @@ class NoRegionError(TrentError):
         ),
     ) -> None:
         super().__init__(message)
+
+
+class ConfigParseError(TrentError, ValueError):
+    """A shared AWS config or credentials file could not be parsed.
+
+    The message names the file and line numbers, never a line's text (it may hold a
+    secret).
+    """
 
 
 class EndpointResolutionError(TrentError):
