@@ -10,10 +10,8 @@ into a result, an error to raise, or a delay before the next attempt. The shells
 from __future__ import annotations
 
 import os
-import platform
 import ssl
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +21,13 @@ import httpx
 from ._auth import SigV4Auth
 from ._config import Config
 from ._credentials import CredentialProvider, resolve_credential_provider, resolve_region
-from ._endpoints import endpoint_url_from_env, normalize_endpoint_url, resolve_endpoint
+from ._endpoints import (
+    endpoint_url_from_env,
+    normalize_endpoint_url,
+    normalize_region,
+    request_url,
+    resolve_endpoint,
+)
 from ._exceptions import (
     ConnectTimeoutError,
     ParamValidationError,
@@ -63,6 +67,8 @@ def plain_http_ssl_context() -> ssl.SSLContext:
 def _user_agent(extra: str | None) -> str:
     global _user_agent_base
     if _user_agent_base is None:
+        import platform  # once, at the first client
+
         _user_agent_base = (
             f"trentclient/{__version__} ua/2.1 "
             f"os/{platform.system().lower() or 'other'}#{platform.release() or 'unknown'} "
@@ -82,6 +88,13 @@ def _operation(name: str) -> Operation:
     if op is None:
         raise ParamValidationError([f"Unknown KMS operation: {name!r}"])
     return op
+
+
+def _invocation_id() -> str:
+    """A random UUID4 string for ``amz-sdk-invocation-id``."""
+    import uuid  # cached after the first call; not at `import trentclient`
+
+    return str(uuid.uuid4())
 
 
 def _utcnow() -> datetime:
@@ -109,8 +122,11 @@ class ClientCore:
         self.config = config = config or Config()
         env = os.environ if environ is None else environ
         self.region = resolve_region(region_name, profile_name=profile_name, environ=env)
+        # botocore's FIPS pseudo-regions ("us-east-1-fips"): sign for the real region.
+        self.signing_region = normalize_region(self.region)[0]
         given = endpoint_url or endpoint_url_from_env(env)
         if given:
+            # As botocore: with an explicit endpoint, the FIPS/dual-stack options do nothing.
             self.endpoint_url = normalize_endpoint_url(given)
         else:
             self.endpoint_url = resolve_endpoint(
@@ -118,7 +134,7 @@ class ClientCore:
                 use_fips=config.use_fips_endpoint,
                 use_dualstack=config.use_dualstack_endpoint,
             )
-        self.url = httpx.URL(self.endpoint_url + "/")
+        self.url = httpx.URL(request_url(self.endpoint_url))
         if credential_provider is None:
             credential_provider = resolve_credential_provider(
                 access_key=aws_access_key_id,
@@ -130,7 +146,7 @@ class ClientCore:
         self.credentials = credential_provider
         self.auth = SigV4Auth(
             credential_provider,
-            self.region,
+            self.signing_region,
             "kms",
             sign_content_sha256=config.sign_content_sha256,
         )
@@ -175,7 +191,7 @@ class Call:
         self.operation = operation
         self.body = body
         self.attempt = 0
-        self.invocation_id = str(uuid.uuid4())
+        self.invocation_id = _invocation_id()
         self._chunks: list[bytes] = []
         self._size = 0
 
