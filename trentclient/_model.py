@@ -1,14 +1,14 @@
 """The shape of the KMS service model, as the generated operation table fills it.
 
 Generated code (``trentclient/_generated/``) builds these values; the pure core
-(validation, serialization, parsing) walks them. Nothing here does I/O.
+(validation, serialization, parsing) walks them. Nothing here does I/O. They are plain
+slotted classes, not attrs classes: hundreds are built when the table loads, and
+``import trentclient`` should stay cheap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import attrs
 
 __all__ = ["Operation", "Paginator", "Shape"]
 
@@ -18,7 +18,6 @@ SCALAR_TYPES = frozenset(
 )
 
 
-@attrs.frozen(slots=True, eq=False)
 class Shape:
     """One model shape.
 
@@ -26,57 +25,136 @@ class Shape:
     integers and longs. ``members`` (structures) keeps the model's member order.
     ``sensitive`` marks values that must never be logged (``Plaintext`` and friends).
     ``has_special`` is true when the shape or anything under it is a blob or a timestamp,
-    so serialization can skip plain trees.
+    so serialization can skip plain trees; ``has_sensitive`` likewise for sensitive values.
     """
 
-    name: str
-    type: str
-    min: int | None = None
-    max: int | None = None
-    enum: tuple[str, ...] = ()
-    sensitive: bool = False
-    # structure
-    members: Mapping[str, Shape] = attrs.field(factory=dict)
-    required: frozenset[str] = frozenset()
-    # list
-    member: Shape | None = None
-    # map
-    key: Shape | None = None
-    value: Shape | None = None
-    has_special: bool = False
-    has_sensitive: bool = False
+    __slots__ = (
+        "enum",
+        "has_sensitive",
+        "has_special",
+        "key",
+        "max",
+        "member",
+        "members",
+        "min",
+        "name",
+        "required",
+        "sensitive",
+        "type",
+        "value",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        *,
+        min: int | None = None,
+        max: int | None = None,
+        enum: tuple[str, ...] = (),
+        sensitive: bool = False,
+        members: Mapping[str, Shape] | None = None,
+        required: frozenset[str] = frozenset(),
+        member: Shape | None = None,
+        key: Shape | None = None,
+        value: Shape | None = None,
+        has_special: bool = False,
+        has_sensitive: bool = False,
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.min = min
+        self.max = max
+        self.enum = enum
+        self.sensitive = sensitive
+        self.members: Mapping[str, Shape] = members if members is not None else {}
+        self.required = required
+        self.member = member
+        self.key = key
+        self.value = value
+        self.has_special = has_special
+        self.has_sensitive = has_sensitive
 
     def __repr__(self) -> str:
         return f"Shape({self.name!r}, {self.type!r})"
 
 
-@attrs.frozen(slots=True)
 class Paginator:
     """How an operation pages: botocore's ``paginators-1.json`` entry."""
 
-    input_token: str
-    output_token: str
-    limit_key: str | None
-    more_results: str | None
-    result_key: tuple[str, ...]
+    __slots__ = ("input_token", "limit_key", "more_results", "output_token", "result_key")
+
+    def __init__(
+        self,
+        input_token: str,
+        output_token: str,
+        limit_key: str | None,
+        more_results: str | None,
+        result_key: tuple[str, ...],
+    ) -> None:
+        self.input_token = input_token
+        self.output_token = output_token
+        self.limit_key = limit_key
+        self.more_results = more_results
+        self.result_key = result_key
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.input_token,
+            self.output_token,
+            self.limit_key,
+            self.more_results,
+            self.result_key,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Paginator):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Paginator(input_token={self.input_token!r}, output_token={self.output_token!r}, "
+            f"limit_key={self.limit_key!r}, more_results={self.more_results!r}, "
+            f"result_key={self.result_key!r})"
+        )
 
 
-@attrs.frozen(slots=True, eq=False)
 class Operation:
     """One KMS operation: its wire name, shapes and modeled errors."""
 
-    name: str
-    method_name: str
-    input: Shape
-    output: Shape | None
-    errors: tuple[str, ...] = ()
-    paginator: Paginator | None = None
-    documentation_url: str = ""
-    target: str = attrs.field(init=False)
+    __slots__ = (
+        "documentation_url",
+        "errors",
+        "input",
+        "method_name",
+        "name",
+        "output",
+        "paginator",
+        "target",
+    )
 
-    @target.default
-    def _target(self) -> str:
-        return "TrentService." + self.name
+    def __init__(
+        self,
+        name: str,
+        method_name: str,
+        input: Shape,
+        output: Shape | None,
+        errors: tuple[str, ...] = (),
+        paginator: Paginator | None = None,
+        documentation_url: str = "",
+    ) -> None:
+        self.name = name
+        self.method_name = method_name
+        self.input = input
+        self.output = output
+        self.errors = errors
+        self.paginator = paginator
+        self.documentation_url = documentation_url
+        self.target = "TrentService." + name
 
     def __repr__(self) -> str:
         return f"Operation({self.name!r})"

@@ -1,0 +1,147 @@
+"""Typed usage of the generated methods, TypedDicts and enums; checked by tests/test_typing.py.
+
+This file is never run: ``mypy --strict --warn-unused-ignores`` checks it. Lines that must
+NOT type-check carry ``# type: ignore[<code>]``; because unused ignores are errors, a line that
+starts type-checking (a regression in the generated types) fails the check too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from trentclient import enums
+from trentclient._generated._errors import ClientExceptions, NotFoundException
+from trentclient._generated._methods import AsyncOperations, SyncOperations
+from trentclient.type_defs import (
+    CreateGrantRequest,
+    DescribeKeyResponse,
+    EnableKeyRotationResponse,
+    GrantConstraints,
+    GrantConstraintsInput,
+    KeyMetadata,
+    ResponseMetadata,
+    Tag,
+)
+
+
+class SyncKMS(SyncOperations):
+    def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+
+class AsyncKMS(AsyncOperations):
+    async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {}
+
+
+def sync_usage(kms: SyncKMS) -> None:
+    # -- requests ------------------------------------------------------------------------
+    kms.enable_key_rotation(KeyId="alias/app", RotationPeriodInDays=180)
+    kms.enable_key_rotation(KeyId="alias/app", RotationPeriodInDays="180")  # type: ignore[arg-type]
+    kms.enable_key_rotation(KeyId="alias/app", RotationPeriod=180)  # type: ignore[call-arg]
+    kms.enable_key_rotation(RotationPeriodInDays=180)  # type: ignore[call-arg]
+    kms.enable_key_rotation("alias/app")  # type: ignore[call-arg]
+
+    # Blobs: anything botocore accepts; timestamps likewise.
+    kms.encrypt(KeyId="k", Plaintext=b"secret")
+    kms.encrypt(KeyId="k", Plaintext="secret")
+    kms.encrypt(KeyId="k", Plaintext=bytearray(b"secret"))
+    kms.encrypt(KeyId="k", Plaintext=memoryview(b"secret"))
+    kms.encrypt(KeyId="k", Plaintext=123)  # type: ignore[arg-type]
+    kms.import_key_material(
+        KeyId="k", ImportToken=b"t", EncryptedKeyMaterial=b"m", ValidTo=datetime(2030, 1, 1)
+    )
+    kms.import_key_material(KeyId="k", ImportToken=b"t", EncryptedKeyMaterial=b"m", ValidTo=1.5e9)
+    kms.import_key_material(KeyId="k", ImportToken=b"t", EncryptedKeyMaterial=b"m", ValidTo=None)  # type: ignore[arg-type]
+
+    # Lists accept any sequence, maps any mapping; nested structures are checked.
+    kms.encrypt(KeyId="k", Plaintext=b"x", EncryptionContext={"purpose": "test"})
+    kms.encrypt(KeyId="k", Plaintext=b"x", EncryptionContext={"purpose": 1})  # type: ignore[dict-item]
+    tags: list[Tag] = [{"TagKey": "team", "TagValue": "crypto"}]
+    kms.create_key(Tags=tags)
+    kms.create_key(Tags=({"TagKey": "team", "TagValue": "crypto"},))
+    kms.create_key(Tags=[{"TagKey": "team"}])  # type: ignore[typeddict-item]
+    kms.create_key(Tags=[{"TagKey": "team", "TagValue": "crypto", "Extra": 1}])  # type: ignore[typeddict-unknown-key]
+
+    # Enum-valued members are plain str: known values from enums, future ones as literals.
+    kms.create_key(KeySpec=enums.KeySpec.ECC_NIST_P256, KeyUsage=enums.KeyUsageType.SIGN_VERIFY)
+    kms.create_key(KeySpec="SOME_FUTURE_SPEC")
+    kms.create_key(KeySpec=256)  # type: ignore[arg-type]
+    spec: str = enums.KeySpec.RSA_2048
+    known: frozenset[str] = enums.KeySpec.VALUES
+    enums.KeySpec.RSA_2048 = "RSA_1024"  # type: ignore[misc]
+
+    # Whole request dicts can be built ahead and unpacked.
+    request: CreateGrantRequest = {
+        "KeyId": "k",
+        "GranteePrincipal": "arn:aws:iam::111122223333:role/app",
+        "Operations": [enums.GrantOperation.Decrypt],
+        "Constraints": {"EncryptionContextSubset": {"purpose": "test"}},
+    }
+    kms.create_grant(**request)
+    missing: CreateGrantRequest = {"KeyId": "k"}  # type: ignore[typeddict-item]
+
+    # -- responses -----------------------------------------------------------------------
+    described = kms.describe_key(KeyId="k")
+    metadata: KeyMetadata = described["KeyMetadata"]  # NotRequired: allowed, may raise
+    key_id: str = metadata["KeyId"]
+    created: datetime | None = metadata.get("CreationDate")
+    wrong: int = metadata["KeyId"]  # type: ignore[assignment]
+    maybe = described.get("KeyMetadata")
+    maybe["KeyId"]  # type: ignore[index]
+    if maybe is not None:
+        key_id = maybe["KeyId"]
+    described["NoSuchKey"]  # type: ignore[typeddict-item]
+    not_a_response: int = kms.describe_key(KeyId="k")  # type: ignore[assignment]
+    typed: DescribeKeyResponse = kms.describe_key(KeyId="k")
+
+    # Every response has ResponseMetadata, operations without output included.
+    rotation: EnableKeyRotationResponse = kms.enable_key_rotation(KeyId="k")
+    meta: ResponseMetadata = rotation["ResponseMetadata"]
+    status: int = meta["HTTPStatusCode"]
+    request_id: str = kms.enable_key(KeyId="k")["ResponseMetadata"]["RequestId"]
+    kms.enable_key(KeyId="k")["KeyId"]  # type: ignore[typeddict-item]
+
+    # Response blobs are bytes, timestamps datetime, lists list, maps dict.
+    plaintext: bytes = kms.decrypt(CiphertextBlob=b"c")["Plaintext"]
+    as_text: str = kms.decrypt(CiphertextBlob=b"c")["Plaintext"]  # type: ignore[assignment]
+    grants = kms.list_grants(KeyId="k").get("Grants", [])
+    for grant in grants:
+        operations: list[str] = grant.get("Operations", [])
+        constraints = grant.get("Constraints")
+        if constraints is not None:
+            # A response's value goes back into a request as it is.
+            kms.create_grant(
+                KeyId="k", GranteePrincipal="p", Operations=operations, Constraints=constraints
+            )
+            subset: dict[str, str] = constraints.get("EncryptionContextSubset", {})
+    sent: GrantConstraintsInput = {"EncryptionContextEquals": {"a": "b"}}
+    read_back: GrantConstraints = sent  # type: ignore[assignment]
+
+    # -- errors --------------------------------------------------------------------------
+    try:
+        kms.describe_key(KeyId="k")
+    except ClientExceptions.NotFoundException as exc:
+        code: str = exc.code
+        assert isinstance(exc, NotFoundException)
+    except ClientExceptions.ClientError as exc:
+        message: str = exc.message
+
+    del spec, known, key_id, created, wrong, typed, status, request_id, plaintext, as_text
+    del subset, read_back, code, message, missing, not_a_response
+
+
+async def async_usage(kms: AsyncKMS) -> None:
+    described = await kms.describe_key(KeyId="k")
+    metadata: KeyMetadata | None = described.get("KeyMetadata")
+    pending = kms.describe_key(KeyId="k")
+    pending["KeyMetadata"]  # type: ignore[index]
+    await pending
+    not_awaited: DescribeKeyResponse = kms.describe_key(KeyId="k")  # type: ignore[assignment]
+    await kms.enable_key_rotation(KeyId="k", RotationPeriodInDays="180")  # type: ignore[arg-type]
+    await kms.create_alias(AliasName="alias/app")  # type: ignore[call-arg]
+    rotation = await kms.enable_key_rotation(KeyId="k", RotationPeriodInDays=90)
+    status: int = rotation["ResponseMetadata"]["HTTPStatusCode"]
+    del metadata, not_awaited, status
