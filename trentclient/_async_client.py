@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -23,7 +22,11 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
     ``httpx.AsyncClient``; ``aclose()`` leaves it open.
     """
 
-    _sleep = staticmethod(asyncio.sleep)
+    @staticmethod
+    async def _sleep(delay: float) -> None:
+        import asyncio  # loaded already by the running loop; not at `import trentclient`
+
+        await asyncio.sleep(delay)
 
     def _new_http_client(self, core: ClientCore) -> httpx.AsyncClient:
         transport = httpx.AsyncHTTPTransport(verify=core.ssl_context(), limits=core.limits())

@@ -144,7 +144,8 @@ class SigV4Auth(httpx.Auth):
 
 def _host_of(url: httpx.URL) -> str:
     """The ``host`` value to sign: lower-case host, port kept unless it is the default."""
-    host = url.host
+    # raw_host is the wire form (IDNA "xn--" labels); url.host would be the Unicode form.
+    host = url.raw_host.decode("ascii")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     port = url.port

@@ -15,8 +15,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-import attrs
-
 from ._exceptions import ServiceError, TransportError
 
 __all__ = ["RetryPolicy"]
@@ -35,15 +33,20 @@ def is_retryable(error: BaseException) -> bool:
     return False
 
 
-@attrs.define
 class RetryPolicy:
     """How many attempts to make and how long to wait between them.
 
     ``max_attempts`` counts the first try. ``rng`` returns a float in [0, 1).
     """
 
-    max_attempts: int = 3
-    rng: Callable[[], float] = attrs.field(default=random.random, repr=False)
+    __slots__ = ("max_attempts", "rng")
+
+    def __init__(self, max_attempts: int = 3, rng: Callable[[], float] = random.random) -> None:
+        self.max_attempts = max_attempts
+        self.rng = rng
+
+    def __repr__(self) -> str:
+        return f"RetryPolicy(max_attempts={self.max_attempts})"
 
     def decide(self, attempt: int, error: BaseException) -> float | None:
         """Seconds to wait before attempt ``attempt + 1``, or ``None`` to give up."""

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote_to_bytes
 
 __all__ = [
     "ALGORITHM",
@@ -90,8 +90,13 @@ def canonical_query(query: str) -> str:
     pairs = []
     for part in query.split("&"):
         key, _, value = part.partition("=")
+        # Decode to bytes, not str: ``unquote`` would turn every invalid UTF-8 escape
+        # (``%FF``, ``%FE``...) into U+FFFD, so distinct queries would sign the same.
         pairs.append(
-            (quote(unquote(key), safe=_UNRESERVED), quote(unquote(value), safe=_UNRESERVED))
+            (
+                quote(unquote_to_bytes(key), safe=_UNRESERVED),
+                quote(unquote_to_bytes(value), safe=_UNRESERVED),
+            )
         )
     pairs.sort()
     return "&".join(f"{k}={v}" for k, v in pairs)

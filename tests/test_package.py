@@ -1,0 +1,120 @@
+"""The package's public surface, its import cost hygiene, and the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import trentclient
+
+
+def test_all_is_sorted_unique_and_importable() -> None:
+    assert trentclient.__all__ == sorted(set(trentclient.__all__))
+    for name in trentclient.__all__:
+        assert hasattr(trentclient, name), name
+
+
+def test_public_names_of_the_core_issue() -> None:
+    for name in [
+        "Client",
+        "AsyncClient",
+        "Config",
+        "Credentials",
+        "SigV4Auth",
+        "TrentError",
+        "ServiceError",
+        "NotFoundException",
+        "DisabledException",
+        "InvalidArnException",
+        "DependencyTimeoutException",
+        "KMSInternalException",
+        "KMSInvalidStateException",
+        "UnsupportedOperationException",
+        "ThrottlingException",
+        "AccessDeniedException",
+        "ValidationException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+        "ExpiredTokenException",
+        "IncompleteSignatureException",
+        "MissingAuthenticationTokenException",
+        "NoCredentialsError",
+        "NoRegionError",
+        "ParamValidationError",
+        "TransportError",
+        "ResponseParseError",
+    ]:
+        assert name in trentclient.__all__, name
+    assert issubclass(trentclient.ServiceError, trentclient.TrentError)
+    for outside in (
+        "NoCredentialsError",
+        "NoRegionError",
+        "ParamValidationError",
+        "TransportError",
+        "ResponseParseError",
+    ):
+        cls = getattr(trentclient, outside)
+        assert issubclass(cls, trentclient.TrentError)
+        assert not issubclass(cls, trentclient.ServiceError)
+    assert trentclient.Client.exceptions.NotFoundException is trentclient.NotFoundException  # type: ignore[attr-defined]
+    assert trentclient.AsyncClient.exceptions.ClientError is trentclient.ServiceError
+
+
+def test_exception_tree_is_drawn_in_the_docstring() -> None:
+    from trentclient import _exceptions
+
+    doc = _exceptions.__doc__ or ""
+    for name in (
+        "TrentError",
+        "ServiceError",
+        "ParamValidationError",
+        "TransportError",
+        "ResponseParseError",
+    ):
+        assert name in doc
+
+
+def test_import_does_not_load_heavy_or_test_packages() -> None:
+    code = (
+        "import sys, trentclient\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('botocore', 'boto3', 'moto', 'respx', 'asyncio', 'typing_extensions'))\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+@pytest.mark.moto
+def test_demo_runs_and_exits_zero() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "trentclient", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for step in (
+        "create_key",
+        "enable_key_rotation",
+        "get_key_rotation_status",
+        "list_key_rotations",
+        "rotate_key_on_demand",
+        "NotFoundException",
+        "Done.",
+    ):
+        assert step in text
+    assert "Signature=" in text and "(masked)" in text
+    assert "SECRET" not in text.upper().replace("SECRETACCESSKEY", "")
+
+
+def test_cli_usage_errors_exit_252() -> None:
+    from trentclient.__main__ import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["no-such-command"])
+    assert info.value.code == 252
+    assert main([]) == 252
