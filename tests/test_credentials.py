@@ -100,9 +100,14 @@ def no_files(path: str) -> str | None:
 class TestCredentials:
     def test_signature_is_the_public_contract(self) -> None:
         params = list(inspect.signature(Credentials).parameters.values())
-        assert [p.name for p in params] == ["access_key", "secret_key", "token"]
+        # The positional contract is (access_key, secret_key, token=None); ``expiry`` is a
+        # keyword-only addition for refreshable credentials.
+        assert [p.name for p in params] == ["access_key", "secret_key", "token", "expiry"]
         assert params[2].default is None
-        assert [f.name for f in attrs.fields(Credentials)] == ["access_key", "secret_key", "token"]
+        assert params[3].kind is inspect.Parameter.KEYWORD_ONLY
+        assert params[3].default is None
+        names = [f.name for f in attrs.fields(Credentials)]
+        assert names == ["access_key", "secret_key", "token", "expiry"]
         c = Credentials(AK, SECRET, TOKEN)
         assert (c.access_key, c.secret_key, c.token) == (AK, SECRET, TOKEN)
         assert Credentials(AK, SECRET).token is None
@@ -160,6 +165,7 @@ class TestCredentials:
             "access_key": AK,
             "secret_key": SECRET,
             "token": TOKEN,
+            "expiry": None,
         }
 
     @pytest.mark.parametrize("field", ["access_key", "secret_key", "token"])

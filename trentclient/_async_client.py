@@ -11,6 +11,7 @@ import httpx
 from ._base import BaseClient
 from ._core import ClientCore
 from ._generated._methods import AsyncOperations
+from ._refresh import aget_credentials
 
 __all__ = ["AsyncClient"]
 
@@ -35,7 +36,11 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
     async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         call = self._core.start(operation_name, params)
         while True:
-            request = call.next_request(timeout=self._timeout)
+            wait = call.send_delay()
+            if wait:
+                await self._sleep(wait)
+            credentials = await aget_credentials(self._core.credentials)
+            request = call.next_request(timeout=self._timeout, credentials=credentials)
             try:
                 response = await self._http.send(
                     request, stream=True, auth=None, follow_redirects=False
@@ -51,7 +56,8 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
                 result, delay = call.answered(response)
                 if result is not None:
                     return result
-            await self._sleep(delay)
+            if delay > 0:
+                await self._sleep(delay)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless the httpx client was given by the caller)."""

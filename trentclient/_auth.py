@@ -85,10 +85,18 @@ class SigV4Auth(httpx.Auth):
         return request
 
     def sign_with_details(
-        self, request: httpx.Request, *, now: datetime | None = None
+        self,
+        request: httpx.Request,
+        *,
+        now: datetime | None = None,
+        credentials: Credentials | None = None,
     ) -> _sigv4.SigningResult:
-        """Like ``sign``, but return the canonical request, string to sign and signature."""
-        creds = self._get_credentials()
+        """Like ``sign``, but return the canonical request, string to sign and signature.
+
+        ``credentials`` overrides the provider for this one signature (the async client
+        fetches them without blocking first).
+        """
+        creds = credentials if credentials is not None else self._get_credentials()
         try:
             body = request.content
         except httpx.RequestNotRead:

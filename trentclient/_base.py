@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -34,7 +34,7 @@ class BaseClient(Generic[HttpT]):
         profile_name: str | None = None,
         config: Config | None = None,
         http_client: HttpT | None = None,
-        credential_provider: CredentialProvider | None = None,
+        credential_provider: CredentialProvider | Callable[[], Any] | None = None,
     ) -> None:
         self._core = core = ClientCore(
             region_name=region_name,

@@ -33,6 +33,9 @@ class Client(BaseClient[httpx.Client], SyncOperations):
     def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         call = self._core.start(operation_name, params)
         while True:
+            wait = call.send_delay()
+            if wait:
+                self._sleep(wait)
             request = call.next_request(timeout=self._timeout)
             try:
                 response = self._http.send(request, stream=True, auth=None, follow_redirects=False)
@@ -47,7 +50,8 @@ class Client(BaseClient[httpx.Client], SyncOperations):
                 result, delay = call.answered(response)
                 if result is not None:
                     return result
-            self._sleep(delay)
+            if delay > 0:
+                self._sleep(delay)
 
     def close(self) -> None:
         """Close the connection pool (unless the httpx client was given by the caller)."""

@@ -9,7 +9,7 @@ import attrs
 
 __all__ = ["Config", "RetryConfig"]
 
-_MODES = ("standard",)
+_MODES = ("standard", "adaptive")
 
 
 def _positive(instance: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
@@ -19,7 +19,11 @@ def _positive(instance: Any, attribute: attrs.Attribute[Any], value: float | Non
 
 @attrs.frozen(kw_only=True)
 class RetryConfig:
-    """``max_attempts`` counts the first try (1 turns retries off); ``mode`` is "standard"."""
+    """``max_attempts`` counts the first try (1 turns retries off).
+
+    ``mode`` is ``"standard"`` or ``"adaptive"`` (standard, plus client-side rate limiting
+    that slows sending down after throttling, as botocore's adaptive mode).
+    """
 
     max_attempts: int = 3
     mode: str = "standard"

@@ -9,9 +9,12 @@ into a result, an error to raise, or a delay before the next attempt. The shells
 
 from __future__ import annotations
 
+import email.utils
+import logging
 import os
 import ssl
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +23,12 @@ import httpx
 
 from ._auth import SigV4Auth
 from ._config import Config
-from ._credentials import CredentialProvider, resolve_credential_provider, resolve_region
+from ._credentials import (
+    CredentialProvider,
+    Credentials,
+    resolve_credential_provider,
+    resolve_region,
+)
 from ._endpoints import (
     endpoint_url_from_env,
     normalize_endpoint_url,
@@ -29,6 +37,7 @@ from ._endpoints import (
     resolve_endpoint,
 )
 from ._exceptions import (
+    AuthError,
     ConnectTimeoutError,
     ParamValidationError,
     ReadTimeoutError,
@@ -38,10 +47,14 @@ from ._exceptions import (
 )
 from ._model import Operation
 from ._protocol import build_request, parse_response, request_id_of, serialize_body
-from ._retry import RetryPolicy
+from ._redact import describe_request, describe_response
+from ._refresh import RefreshableCredentialProvider
+from ._retry import RateLimiter, RetryPolicy
 from ._version import __version__
 
 __all__ = ["Call", "ClientCore", "shared_ssl_context"]
+
+logger = logging.getLogger("trentclient")
 
 _ssl_lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
@@ -64,7 +77,7 @@ def plain_http_ssl_context() -> ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
-def _user_agent(extra: str | None) -> str:
+def _user_agent(extra: str | None, mode: str) -> str:
     global _user_agent_base
     if _user_agent_base is None:
         import platform  # once, at the first client
@@ -77,7 +90,7 @@ def _user_agent(extra: str | None) -> str:
             f"md/pyimpl#{platform.python_implementation()} "
             f"md/httpx#{httpx.__version__}"
         )
-    agent = f"{_user_agent_base} cfg/retry-mode#standard"
+    agent = f"{_user_agent_base} cfg/retry-mode#{mode}"
     return f"{agent} {extra}" if extra else agent
 
 
@@ -114,7 +127,7 @@ class ClientCore:
         aws_session_token: str | None = None,
         profile_name: str | None = None,
         config: Config | None = None,
-        credential_provider: CredentialProvider | None = None,
+        credential_provider: CredentialProvider | Callable[[], Any] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         if config is not None and not isinstance(config, Config):
@@ -135,6 +148,9 @@ class ClientCore:
                 use_dualstack=config.use_dualstack_endpoint,
             )
         self.url = httpx.URL(request_url(self.endpoint_url))
+        if credential_provider is not None and not hasattr(credential_provider, "get_credentials"):
+            # A plain callable returning Credentials (with an expiry): refreshed as botocore does.
+            credential_provider = RefreshableCredentialProvider(credential_provider)
         if credential_provider is None:
             credential_provider = resolve_credential_provider(
                 access_key=aws_access_key_id,
@@ -143,17 +159,21 @@ class ClientCore:
                 profile_name=profile_name,
                 environ=env,
             )
-        self.credentials = credential_provider
+        self.credentials: CredentialProvider = credential_provider
         self.auth = SigV4Auth(
             credential_provider,
             self.signing_region,
             "kms",
             sign_content_sha256=config.sign_content_sha256,
         )
-        self.user_agent = _user_agent(config.user_agent_extra)
+        self.user_agent = _user_agent(config.user_agent_extra, config.retries.mode)
         self.retry = RetryPolicy(max_attempts=config.retries.max_attempts)
         self.clock: Callable[[], datetime] = _utcnow
+        self.monotonic: Callable[[], float] = time.monotonic
         self.clock_offset = timedelta(0)
+        self.rate_limiter = (
+            RateLimiter(self.monotonic()) if config.retries.mode == "adaptive" else None
+        )
         self.timeout = httpx.Timeout(
             connect=config.connect_timeout,
             read=config.read_timeout,
@@ -182,9 +202,24 @@ class ClientCore:
 
 
 class Call:
-    """One operation call across its attempts."""
+    """One operation call across its attempts.
 
-    __slots__ = ("_chunks", "_size", "attempt", "body", "core", "invocation_id", "operation")
+    The shells drive it: ``send_delay()`` (adaptive mode), ``next_request()``, then ``feed()``
+    the body and ``answered()``, or ``failed()`` on a transport error. ``answered`` and
+    ``failed`` return a delay when the call should be tried again, and raise when it is over.
+    """
+
+    __slots__ = (
+        "_chunks",
+        "_quota_taken",
+        "_size",
+        "_skew_fixed",
+        "attempt",
+        "body",
+        "core",
+        "invocation_id",
+        "operation",
+    )
 
     def __init__(self, core: ClientCore, operation: Operation, body: bytes) -> None:
         self.core = core
@@ -194,9 +229,20 @@ class Call:
         self.invocation_id = _invocation_id()
         self._chunks: list[bytes] = []
         self._size = 0
+        self._quota_taken = 0
+        self._skew_fixed = False
+
+    def send_delay(self) -> float:
+        """Seconds to wait before sending the next attempt (adaptive rate limiting)."""
+        limiter = self.core.rate_limiter
+        return 0.0 if limiter is None else limiter.reserve(self.core.monotonic())
 
     def next_request(
-        self, *, now: datetime | None = None, timeout: Mapping[str, Any] | None = None
+        self,
+        *,
+        now: datetime | None = None,
+        timeout: Mapping[str, Any] | None = None,
+        credentials: Credentials | None = None,
     ) -> httpx.Request:
         """The signed request for the next attempt (signed afresh every time)."""
         self.attempt += 1
@@ -212,8 +258,16 @@ class Call:
             now=now or core.now(),
             invocation_id=self.invocation_id,
             attempt=self.attempt,
+            credentials=credentials,
         )
         request.extensions["timeout"] = timeout or core.timeout.as_dict()
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "Sending %s (attempt %d): %s",
+                self.operation.name,
+                self.attempt,
+                describe_request(request, self.operation),
+            )
         return request
 
     def feed(self, chunk: bytes, response: httpx.Response) -> None:
@@ -231,7 +285,15 @@ class Call:
 
     def answered(self, response: httpx.Response) -> tuple[dict[str, Any] | None, float]:
         """``(result, 0)`` when done, or ``(None, delay)`` to try again; raises the error."""
+        core = self.core
         body = b"".join(self._chunks)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "Answer to %s (attempt %d): %s",
+                self.operation.name,
+                self.attempt,
+                describe_response(response, body, self.operation),
+            )
         try:
             result = parse_response(
                 self.operation,
@@ -241,19 +303,75 @@ class Call:
                 retry_attempts=self.attempt - 1,
             )
         except ServiceError as error:
-            delay = self.core.retry.decide(self.attempt, error)
-            if delay is None:
+            if core.rate_limiter is not None:
+                core.rate_limiter.record(error.throttling, core.monotonic())
+            if self._fix_clock_skew(error, response):
+                return None, 0.0
+            decision = core.retry.decide(self.attempt, error)
+            if decision is None:
                 raise
+            delay, self._quota_taken = decision
             return None, delay
+        if core.rate_limiter is not None:
+            core.rate_limiter.record(False, core.monotonic())
+        core.retry.succeeded(self._quota_taken)
         return result, 0.0
 
     def failed(self, exc: httpx.HTTPError) -> float:
         """The delay before retrying after a transport failure; raises when giving up."""
         error = _transport_error(exc, self.operation.name, self.core.endpoint_url, self.attempt)
-        delay = self.core.retry.decide(self.attempt, error)
-        if delay is None:
+        logger.debug(
+            "Transport error on %s (attempt %d): %s", self.operation.name, self.attempt, error
+        )
+        decision = self.core.retry.decide(self.attempt, error)
+        if decision is None:
             raise error from exc
+        delay, self._quota_taken = decision
         return delay
+
+    def _fix_clock_skew(self, error: ServiceError, response: httpx.Response) -> bool:
+        """Learn the server's clock from ``Date`` when it refused our time; retry once."""
+        if self._skew_fixed or not isinstance(error, AuthError):
+            return False
+        server_time = _http_date(response.headers.get("date"))
+        if server_time is None:
+            return False
+        core = self.core
+        local = core.clock()
+        skew = server_time - local
+        text = error.message.lower()
+        time_error = error.code in _SKEW_CODES or (
+            error.code in ("InvalidSignatureException", "SignatureDoesNotMatch")
+            and ("expired" in text or "time" in text or "date" in text)
+        )
+        if not (time_error or abs(skew) > _SKEW_LIMIT):
+            return False
+        if abs(skew - core.clock_offset) < timedelta(seconds=1):
+            return False  # we already use the server's time: not a skew problem
+        logger.warning(
+            "Clock skew of %.0f s detected from the server's Date header; "
+            "signing with the corrected time from now on",
+            skew.total_seconds(),
+        )
+        core.clock_offset = skew
+        self._skew_fixed = True
+        return True
+
+
+_SKEW_CODES = frozenset({"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"})
+_SKEW_LIMIT = timedelta(minutes=4)
+
+
+def _http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def _transport_error(

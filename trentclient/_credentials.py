@@ -69,6 +69,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, runtime_checkable
 
 import attrs
@@ -144,6 +145,17 @@ def _validate_token(_inst: object, _attr: attrs.Attribute[str | None], value: st
     _check_text("token", value, optional=True)
 
 
+def _validate_expiry(
+    _inst: object, _attr: attrs.Attribute[datetime | None], value: datetime | None
+) -> None:
+    if value is None:
+        return
+    if not isinstance(value, datetime):
+        raise TypeError(f"Credentials.expiry must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None:
+        raise ValueError("Credentials.expiry must be timezone-aware (e.g. datetime.UTC)")
+
+
 @attrs.frozen
 class Credentials:
     """An AWS access key pair and optional session token.
@@ -155,6 +167,8 @@ class Credentials:
     access_key: str = attrs.field(validator=_validate_access_key)
     secret_key: str = attrs.field(repr=False, validator=_validate_secret_key)
     token: str | None = attrs.field(default=None, repr=False, validator=_validate_token)
+    #: When temporary credentials stop working (tz-aware); None for long-term keys.
+    expiry: datetime | None = attrs.field(default=None, kw_only=True, validator=_validate_expiry)
 
 
 # -- providers ---------------------------------------------------------------------------------
@@ -190,7 +204,7 @@ class BotocoreCredentialProvider:
     object is reused while botocore's answer is unchanged.
     """
 
-    __slots__ = ("_botocore_credentials", "_last")
+    __slots__ = ("_botocore_credentials", "_last", "_task")
 
     def __init__(self, botocore_credentials: Any) -> None:
         if not callable(getattr(botocore_credentials, "get_frozen_credentials", None)):
@@ -200,6 +214,7 @@ class BotocoreCredentialProvider:
             )
         self._botocore_credentials = botocore_credentials
         self._last: tuple[tuple[Any, Any, Any], Credentials] | None = None
+        self._task: Any = None
 
     @property
     def botocore_credentials(self) -> Any:
@@ -232,6 +247,21 @@ class BotocoreCredentialProvider:
             ) from exc
         self._last = (parts, credentials)
         return credentials
+
+    async def aget_credentials(self) -> Credentials:
+        """For the event loop: when botocore must refresh (a blocking STS/SSO/IMDS call), it
+        runs once in a worker thread however many calls wait; otherwise no thread is used."""
+        import asyncio
+
+        refresh_needed = getattr(self._botocore_credentials, "refresh_needed", None)
+        if refresh_needed is None or not refresh_needed():
+            return self.get_credentials()
+        task = self._task
+        if task is None or task.done():
+            task = asyncio.get_running_loop().create_task(asyncio.to_thread(self.get_credentials))
+            self._task = task
+        result: Credentials = await asyncio.shield(task)
+        return result
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(method={self.method!r})"

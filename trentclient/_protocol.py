@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from ._auth import SigV4Auth
+from ._credentials import Credentials
 from ._exceptions import (
     CODE_ALIASES,
     ResponseParseError,
@@ -58,6 +59,7 @@ def build_request(
     now: datetime | None = None,
     invocation_id: str | None = None,
     attempt: int = 1,
+    credentials: Credentials | None = None,
 ) -> httpx.Request:
     """A signed POST for ``operation`` carrying ``body`` (from ``serialize_body``).
 
@@ -74,7 +76,7 @@ def build_request(
         ],
         content=body,
     )
-    auth.sign(request, now=now)
+    auth.sign_with_details(request, now=now, credentials=credentials)
     if invocation_id is not None:
         request.headers["amz-sdk-invocation-id"] = invocation_id
         request.headers["amz-sdk-request"] = f"attempt={attempt}"
