@@ -11,7 +11,6 @@ import httpx
 from ._base import BaseClient
 from ._core import ClientCore
 from ._generated._methods import AsyncOperations
-from ._refresh import aget_credentials
 
 __all__ = ["AsyncClient"]
 
@@ -39,7 +38,9 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
             wait = call.send_delay()
             if wait:
                 await self._sleep(wait)
-            credentials = await aget_credentials(self._core.credentials)
+            provider = self._core.credentials
+            getter = getattr(provider, "aget_credentials", None)  # refresh off the loop
+            credentials = await getter() if getter else provider.get_credentials()
             request = call.next_request(timeout=self._timeout, credentials=credentials)
             try:
                 response = await self._http.send(

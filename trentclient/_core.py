@@ -47,8 +47,6 @@ from ._exceptions import (
 )
 from ._model import Operation
 from ._protocol import build_request, parse_response, request_id_of, serialize_body
-from ._redact import describe_request, describe_response
-from ._refresh import RefreshableCredentialProvider
 from ._retry import RateLimiter, RetryPolicy
 from ._version import __version__
 
@@ -150,6 +148,8 @@ class ClientCore:
         self.url = httpx.URL(request_url(self.endpoint_url))
         if credential_provider is not None and not hasattr(credential_provider, "get_credentials"):
             # A plain callable returning Credentials (with an expiry): refreshed as botocore does.
+            from ._refresh import RefreshableCredentialProvider
+
             credential_provider = RefreshableCredentialProvider(credential_provider)
         if credential_provider is None:
             credential_provider = resolve_credential_provider(
@@ -262,6 +262,8 @@ class Call:
         )
         request.extensions["timeout"] = timeout or core.timeout.as_dict()
         if logger.isEnabledFor(logging.DEBUG):
+            from ._redact import describe_request
+
             logger.debug(
                 "Sending %s (attempt %d): %s",
                 self.operation.name,
@@ -288,6 +290,8 @@ class Call:
         core = self.core
         body = b"".join(self._chunks)
         if logger.isEnabledFor(logging.DEBUG):
+            from ._redact import describe_response
+
             logger.debug(
                 "Answer to %s (attempt %d): %s",
                 self.operation.name,

@@ -181,16 +181,39 @@ class CredentialProvider(Protocol):
     def get_credentials(self) -> Credentials: ...
 
 
-@attrs.frozen
 class StaticCredentialProvider:
     """Always the same :class:`Credentials` object.
 
     ``method`` says where they came from: ``"explicit"``, ``"env"``,
-    ``"shared-credentials-file"`` or ``"config-file"`` (botocore's names).
+    ``"shared-credentials-file"`` or ``"config-file"`` (botocore's names). A plain class
+    rather than an attrs one: it is defined at import, and ``import trentclient`` stays cheap.
     """
 
-    credentials: Credentials = attrs.field(validator=attrs.validators.instance_of(Credentials))
-    method: str = attrs.field(default="explicit", validator=attrs.validators.instance_of(str))
+    __slots__ = ("credentials", "method")
+
+    def __init__(self, credentials: Credentials, method: str = "explicit") -> None:
+        if not isinstance(credentials, Credentials):
+            raise TypeError(
+                f"StaticCredentialProvider needs Credentials, not {type(credentials).__name__}"
+            )
+        if not isinstance(method, str):
+            raise TypeError(f"method must be a str, not {type(method).__name__}")
+        self.credentials = credentials
+        self.method = method
+
+    def __repr__(self) -> str:
+        return f"StaticCredentialProvider(credentials={self.credentials!r}, method={self.method!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StaticCredentialProvider):
+            return NotImplemented
+        return (self.credentials, self.method) == (other.credentials, other.method)
+
+    def __hash__(self) -> int:
+        return hash((self.credentials, self.method))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (StaticCredentialProvider, (self.credentials, self.method))
 
     def get_credentials(self) -> Credentials:
         return self.credentials
@@ -419,28 +442,77 @@ def _profile_name_and_source(
     return "default", ""
 
 
-@attrs.frozen
 class Profile:
     """What the two shared files say about one profile (see :func:`load_profile`).
 
-    The sections may hold secrets, so they are left out of ``repr()``.
+    The sections may hold secrets, so they are left out of ``repr()`` and equality.
+
+    - ``name``: the profile's name.
+    - ``source``: what named it: ``"the profile_name argument"``, ``"AWS_DEFAULT_PROFILE"``,
+      ``"AWS_PROFILE"``, or ``""`` for the implicit ``default``.
+    - ``credentials_path`` / ``config_path``: the expanded file paths (None: the variable
+      is set but empty), and ``credentials_file_found`` / ``config_file_found``.
+    - ``credentials_section``: section ``[NAME]`` of the credentials file, or None;
+      ``config_section``: profile ``NAME`` of the config file, or None.
     """
 
-    #: The profile's name.
-    name: str
-    #: What named it: ``"the profile_name argument"``, ``"AWS_DEFAULT_PROFILE"``,
-    #: ``"AWS_PROFILE"``, or ``""`` for the implicit ``default``.
-    source: str
-    #: Expanded path of the shared credentials file (None: variable set but empty).
-    credentials_path: str | None
-    #: Expanded path of the config file (None: variable set but empty).
-    config_path: str | None
-    credentials_file_found: bool
-    config_file_found: bool
-    #: Section ``[NAME]`` of the credentials file, or None.
-    credentials_section: Mapping[str, str] | None = attrs.field(repr=False, eq=False)
-    #: Profile ``NAME`` of the config file, or None.
-    config_section: Mapping[str, str] | None = attrs.field(repr=False, eq=False)
+    __slots__ = (
+        "config_file_found",
+        "config_path",
+        "config_section",
+        "credentials_file_found",
+        "credentials_path",
+        "credentials_section",
+        "name",
+        "source",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        source: str,
+        credentials_path: str | None,
+        config_path: str | None,
+        credentials_file_found: bool,
+        config_file_found: bool,
+        credentials_section: Mapping[str, str] | None,
+        config_section: Mapping[str, str] | None,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.credentials_path = credentials_path
+        self.config_path = config_path
+        self.credentials_file_found = credentials_file_found
+        self.config_file_found = config_file_found
+        self.credentials_section = credentials_section
+        self.config_section = config_section
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.name,
+            self.source,
+            self.credentials_path,
+            self.config_path,
+            self.credentials_file_found,
+            self.config_file_found,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Profile):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Profile(name={self.name!r}, source={self.source!r}, "
+            f"credentials_path={self.credentials_path!r}, config_path={self.config_path!r}, "
+            f"credentials_file_found={self.credentials_file_found!r}, "
+            f"config_file_found={self.config_file_found!r})"
+        )
 
     @property
     def named(self) -> bool:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from ._credentials import Credentials
 
-__all__ = ["RefreshableCredentialProvider", "aget_credentials"]
+__all__ = ["RefreshableCredentialProvider"]
 
 ADVISORY = timedelta(minutes=15)
 MANDATORY = timedelta(minutes=10)
@@ -183,13 +183,3 @@ def _consume(task: asyncio.Task[Any]) -> None:
     # An advisory refresh nobody awaited must not log "exception was never retrieved".
     if not task.cancelled():
         task.exception()
-
-
-async def aget_credentials(provider: Any) -> Credentials:
-    """The credentials from any provider, without blocking the event loop."""
-    getter = getattr(provider, "aget_credentials", None)
-    if getter is not None:
-        result: Credentials = await getter()
-        return result
-    plain: Credentials = provider.get_credentials()
-    return plain
