@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 import respx
 
 import trentclient
@@ -51,3 +52,50 @@ def test_respx_routes_the_default_async_client() -> None:
         "HTTPHeaders": {"x-amzn-requestid": "r-1"},
         "RetryAttempts": 0,
     }
+
+
+DOCUMENTED = [
+    ("NotFoundException", 400),
+    ("DisabledException", 400),
+    ("InvalidArnException", 400),
+    ("DependencyTimeoutException", 500),
+    ("KMSInternalException", 500),
+    ("KMSInvalidStateException", 400),
+    ("UnsupportedOperationException", 400),
+]
+
+
+def _forms(code: str, status: int) -> list[httpx.Response]:
+    return [
+        httpx.Response(status, json={"__type": code, "message": "m"}),
+        httpx.Response(status, json={"__type": f"com.amazonaws.kms#{code}", "message": "m"}),
+        httpx.Response(
+            status,
+            json={
+                "__type": f"{code}:http://internal.amazon.com/coral/com.amazon.coral.service/",
+                "Message": "m",
+            },
+        ),
+        httpx.Response(status, headers={"X-Amzn-ErrorType": f"{code}:http://internal.amazon.com/"}),
+    ]
+
+
+@pytest.mark.parametrize(("code", "status"), DOCUMENTED)
+@pytest.mark.parametrize("form", range(4))
+def test_key_state_errors_moto_cannot_produce(code: str, status: int, form: int) -> None:
+    """moto never returns these for EnableKeyRotation; respx plays KMS in every wire form."""
+    config = trentclient.Config(retries={"max_attempts": 1})
+    with respx.mock:
+        respx.post(URL).mock(return_value=_forms(code, status)[form])
+        with (
+            trentclient.Client(
+                "us-east-1", aws_access_key_id=AK, aws_secret_access_key=SK, config=config
+            ) as kms,
+            pytest.raises(getattr(trentclient, code)) as info,
+        ):
+            kms.enable_key_rotation(
+                KeyId="1234abcd-12ab-34cd-56ef-1234567890ab", RotationPeriodInDays=180
+            )
+    assert info.value.code == code
+    assert info.value.status_code == status
+    assert info.value.operation_name == "EnableKeyRotation"

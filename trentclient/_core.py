@@ -378,6 +378,18 @@ def _http_date(value: str | None) -> datetime | None:
     return parsed
 
 
+def _reason(exc: BaseException) -> str:
+    """The first non-empty message along the cause chain (async resets often have none)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if str(seen):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return "connection closed or reset"
+
+
 def _transport_error(
     exc: httpx.HTTPError, operation_name: str, endpoint_url: str, attempts: int
 ) -> TransportError:
@@ -397,5 +409,5 @@ def _transport_error(
     if isinstance(exc, httpx.ConnectError):
         text = f'Could not connect to the endpoint URL: "{endpoint_url}/"{tries}'
     else:
-        text = f"{type(exc).__name__} talking to {endpoint_url}/{tries}: {exc}"
+        text = f"{type(exc).__name__} talking to {endpoint_url}/{tries}: {_reason(exc)}"
     return TransportError(text, operation_name=operation_name, attempts=attempts)
