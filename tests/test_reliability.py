@@ -390,6 +390,8 @@ SECRET = "wJalrXUtnFEMI/SENTINEL/SECRETKEY0123456789"
 TOKEN = "SENTINELTOKEN//FQoGZXIvYXdzEXAMPLE=="
 PLAINTEXT = b"SENTINEL-PLAINTEXT-do-not-log-me"
 PASSWORD = "SENTINEL-PASSWORD-123"
+XKS_KEY_ID = "SENTINELXKSKEYIDABCDEFGH"
+XKS_SECRET = "SENTINELxksRawSecretAccessKey0123456789abcdefgh"
 
 
 def _forbidden() -> list[str]:
@@ -400,6 +402,8 @@ def _forbidden() -> list[str]:
         base64.b64encode(PLAINTEXT).decode(),
         base64.b64encode(PLAINTEXT).decode().rstrip("="),
         PASSWORD,
+        XKS_KEY_ID,
+        XKS_SECRET,
     ]
 
 
@@ -438,6 +442,30 @@ def test_nothing_secret_reaches_logs_reprs_or_errors(
                 TrustAnchorCertificate="c",
                 KeyStorePassword=PASSWORD,
             )
+        with pytest.raises(trentclient.ServiceError):
+            kms.call(
+                "create_custom_key_store",
+                CustomKeyStoreName="xks",
+                CustomKeyStoreType="EXTERNAL_KEY_STORE",
+                XksProxyUriEndpoint="https://xks.example.com",
+                XksProxyUriPath="/kms/xks/v1",
+                XksProxyConnectivity="PUBLIC_ENDPOINT",
+                XksProxyAuthenticationCredential={
+                    "AccessKeyId": XKS_KEY_ID,
+                    "RawSecretAccessKey": XKS_SECRET,
+                },
+            )
+        with pytest.raises(trentclient.ParamValidationError) as short:
+            kms.call(
+                "update_custom_key_store",
+                CustomKeyStoreId="cks-1234567890abcdef0",
+                XksProxyAuthenticationCredential={
+                    "AccessKeyId": "SHORT",
+                    "RawSecretAccessKey": XKS_SECRET[:10],
+                },
+            )
+        assert "XksProxyAuthenticationCredential.RawSecretAccessKey" in str(short.value)
+        assert XKS_SECRET[:10] not in str(short.value)
         with pytest.raises(trentclient.ParamValidationError) as bad:
             kms.call("encrypt", KeyId=KEY, Plaintext=PLAINTEXT * 200)
     texts += [str(info.value), repr(info.value), repr(info.value.response), str(bad.value)]
@@ -465,7 +493,12 @@ def test_tls_is_verified_and_http_only_when_asked() -> None:
         assert resolve_endpoint(region).startswith("https://")
     with trentclient.Client("us-east-1", aws_access_key_id=AK, aws_secret_access_key=SK) as kms:
         assert kms._http._transport._pool._ssl_context is context  # type: ignore[attr-defined]
-    with trentclient.Client("us-east-1", endpoint_url="http://127.0.0.1:9", aws_access_key_id=AK, aws_secret_access_key=SK) as kms:
+    with trentclient.Client(
+        "us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id=AK,
+        aws_secret_access_key=SK,
+    ) as kms:
         plain = kms._http._transport._pool._ssl_context  # type: ignore[attr-defined]
         assert plain is not context
         assert plain.verify_mode == ssl.CERT_REQUIRED  # never used, and fails closed if it were
