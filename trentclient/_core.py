@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from ._auth import SigV4Auth
+from ._auth import SigV4Auth, host_of
 from ._config import Config
 from ._credentials import (
     CredentialProvider,
@@ -146,6 +146,7 @@ class ClientCore:
                 use_dualstack=config.use_dualstack_endpoint,
             )
         self.url = httpx.URL(request_url(self.endpoint_url))
+        self.host = host_of(self.url)
         if credential_provider is not None and not hasattr(credential_provider, "get_credentials"):
             # A plain callable returning Credentials (with an expiry): refreshed as botocore does.
             from ._refresh import RefreshableCredentialProvider
@@ -259,6 +260,7 @@ class Call:
             invocation_id=self.invocation_id,
             attempt=self.attempt,
             credentials=credentials,
+            host=core.host,
         )
         request.extensions["timeout"] = timeout or core.timeout.as_dict()
         if logger.isEnabledFor(logging.DEBUG):

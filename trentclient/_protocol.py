@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from ._auth import SigV4Auth
+from ._auth import SigV4Auth, host_of
 from ._credentials import Credentials
 from ._exceptions import (
     CODE_ALIASES,
@@ -60,27 +60,26 @@ def build_request(
     invocation_id: str | None = None,
     attempt: int = 1,
     credentials: Credentials | None = None,
+    host: str | None = None,
 ) -> httpx.Request:
     """A signed POST for ``operation`` carrying ``body`` (from ``serialize_body``).
 
-    ``amz-sdk-invocation-id`` and ``amz-sdk-request`` are added after signing, unsigned,
-    as botocore adds them.
+    Headers in botocore's order; ``amz-sdk-invocation-id`` and ``amz-sdk-request`` come
+    after signing, unsigned, as botocore adds them. ``host`` defaults to the URL's.
     """
-    request = httpx.Request(
-        "POST",
-        url,
-        headers=[
-            ("X-Amz-Target", operation.target),
-            ("Content-Type", CONTENT_TYPE),
-            ("User-Agent", user_agent),
-        ],
-        content=body,
-    )
-    auth.sign_with_details(request, now=now, credentials=credentials)
+    headers = [
+        ("Host", host or host_of(url)),
+        ("X-Amz-Target", operation.target),
+        ("Content-Type", CONTENT_TYPE),
+        ("User-Agent", user_agent),
+    ]
+    added, _ = auth.signing_headers("POST", url, headers, body, now=now, credentials=credentials)
+    headers.append(("Content-Length", str(len(body))))
+    headers += added
     if invocation_id is not None:
-        request.headers["amz-sdk-invocation-id"] = invocation_id
-        request.headers["amz-sdk-request"] = f"attempt={attempt}"
-    return request
+        headers.append(("amz-sdk-invocation-id", invocation_id))
+        headers.append(("amz-sdk-request", f"attempt={attempt}"))
+    return httpx.Request("POST", url, headers=headers, content=body)
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:
