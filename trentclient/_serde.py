@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._exceptions import ParamValidationError, ResponseParseError
@@ -25,6 +25,7 @@ from ._model import Shape
 __all__ = ["deserialize", "serialize"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 _TYPE_NAMES = {
     "string": "str",
     "integer": "int",
@@ -138,7 +139,7 @@ def _value(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
     if kind in ("double", "float"):
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             problems.append(_type_error(path, value, shape))
-        elif not math.isfinite(value):
+        elif isinstance(value, float) and not math.isfinite(value):
             problems.append(f"Invalid value for parameter {path}: must be a finite number")
         return value
     if kind == "blob":
@@ -168,7 +169,7 @@ def _value(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
         assert key_shape is not None and value_shape is not None
         out = {}
         for k, v in value.items():
-            _value(key_shape, k, f"{path} (key {k!r})", problems)
+            _value(key_shape, k, f"{path} (key: {k})", problems)
             out[k] = _value(value_shape, v, f"{path}.{k}", problems)
         return out if shape.has_special else value
     raise AssertionError(f"unknown shape type {kind!r}")  # pragma: no cover - model drift
@@ -187,32 +188,72 @@ def _blob(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
 
 
 def _timestamp(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
+    # botocore's order and arithmetic (``parse_to_aware_datetime`` then ``timegm``): a
+    # number, or a string that ``float()`` reads, is epoch seconds (rounded to the
+    # microsecond as ``datetime.fromtimestamp`` does); other strings are ISO 8601; naive
+    # means UTC; the result is floored to whole seconds (not truncated toward zero).
     if isinstance(value, datetime):
         moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return int((moment - _EPOCH).total_seconds())
+        return (moment - _EPOCH) // _SECOND
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):  # (isfinite(10**400) raises)
             problems.append(f"Invalid timestamp for parameter {path}: must be a finite number")
             return None
-        return int(value)
+        moment_or_none = _from_epoch(value)
+        if moment_or_none is None:
+            problems.append(
+                f"Invalid timestamp for parameter {path}, value: {_show(value, shape)}: "
+                "out of range"
+            )
+            return None
+        return (moment_or_none - _EPOCH) // _SECOND
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            try:
-                return int(float(text))
-            except ValueError:
-                problems.append(
-                    f"Invalid timestamp for parameter {path}, value: {_show(value, shape)}: "
-                    "expected ISO 8601 (2030-01-02T03:04:05Z) or epoch seconds"
-                )
-                return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return int((moment - _EPOCH).total_seconds())
+        moment_or_none = _parse_timestamp_text(value)
+        if moment_or_none is None:
+            problems.append(
+                f"Invalid timestamp for parameter {path}, value: {_show(value, shape)}: "
+                "expected ISO 8601 (2030-01-02T03:04:05Z) or epoch seconds"
+            )
+            return None
+        return (moment_or_none - _EPOCH) // _SECOND
     problems.append(_type_error(path, value, shape))
     return None
+
+
+def _from_epoch(value: float) -> datetime | None:
+    """UTC ``datetime`` for epoch seconds, or None when no ``datetime`` can hold it."""
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError):
+        pass  # the platform's time_t is too small; botocore falls back the same way
+    except ValueError:
+        return None
+    try:
+        return _EPOCH + timedelta(seconds=value)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _parse_timestamp_text(text: str) -> datetime | None:
+    """An aware ``datetime`` for epoch seconds or ISO 8601 text, else None.
+
+    Like botocore, text that ``float()`` reads is epoch seconds first (``"20300102"`` is
+    a number of seconds, not the 2nd of January 2030), then ISO 8601; naive means UTC.
+    """
+    try:
+        number = float(text)
+    except ValueError:
+        pass
+    else:
+        if math.isfinite(number):
+            moment = _from_epoch(number)
+            if moment is not None:
+                return moment
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # -- responses --------------------------------------------------------------------------------
@@ -294,20 +335,12 @@ def _out(shape: Shape, value: Any, path: str) -> Any:
 
 
 def _out_timestamp(shape: Shape, value: Any, path: str) -> datetime:
+    moment: datetime | None = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise _Bad(path, shape, value) from None
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            try:
-                return datetime.fromtimestamp(float(value), UTC)
-            except (OverflowError, OSError, ValueError):
-                raise _Bad(path, shape, value) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
-    raise _Bad(path, shape, value)
+        if not (isinstance(value, float) and not math.isfinite(value)):
+            moment = _from_epoch(value)
+    elif isinstance(value, str):
+        moment = _parse_timestamp_text(value)
+    if moment is None:
+        raise _Bad(path, shape, value)
+    return moment.astimezone(UTC)
