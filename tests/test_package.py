@@ -118,3 +118,13 @@ def test_cli_usage_errors_exit_252() -> None:
         main(["no-such-command"])
     assert info.value.code == 252
     assert main([]) == 252
+
+
+def test_readme_lists_every_operation() -> None:
+    from pathlib import Path
+
+    from trentclient._generated._shapes import OPERATIONS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    missing = [op.method_name for op in OPERATIONS.values() if f"`{op.method_name}`" not in readme]
+    assert missing == []
