@@ -12,9 +12,14 @@ botocore's data loader) and renders, under ``trentclient/_generated/``:
 ``_errors.py``
     one class per modeled error, ``MODELED_ERRORS``, ``ERROR_CLASSES`` and ``ClientExceptions``.
 ``_methods.py``
-    ``SyncOperations`` / ``AsyncOperations``: one typed method per operation.
+    ``SyncOperations`` / ``AsyncOperations``: one typed method per operation, on top of
+    ``SyncPagination`` / ``AsyncPagination``: ``can_paginate`` and ``get_paginator``, with one
+    ``@overload`` per paginated operation returning its typed paginator (``ListKeysPaginator``,
+    ``AsyncListKeysPaginator``...: protocols defined for type checkers only; at run time every
+    paginator is a :class:`trentclient._paginate.Paginator` or ``AsyncPaginator``).
 ``type_defs.py``
-    the public TypedDicts (naming scheme documented in the rendered file's docstring).
+    the public TypedDicts (naming scheme documented in the rendered file's docstring), including
+    ``PaginationConfig`` and each paginated operation's ``<Request>Paginate``.
 ``enums.py``
     the known values of every enum string shape, as ``Final`` constants.
 
@@ -184,6 +189,8 @@ class Analysis:
     dual: set[str] = field(default_factory=set)
     #: Operation name -> the TypedDict its method returns.
     response_names: dict[str, str] = field(default_factory=dict)
+    #: Paginated operation name -> the TypedDict its paginator's ``paginate`` takes.
+    paginate_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def shapes(self) -> Mapping[str, Any]:
@@ -292,6 +299,47 @@ def _check_traits(model: Model) -> None:
         for key in ("input_token", "output_token"):
             if not isinstance(pag.get(key), str):
                 raise GeneratorError(f"paginator {op_name}: {key} must be one string")
+        _check_paginator(model, op_name, pag)
+
+
+def _check_paginator(model: Model, op_name: str, pag: Mapping[str, Any]) -> None:
+    """The runtime (``trentclient/_paginate.py``) reads plain top-level members, not JMESPath:
+    refuse anything else, and members the operation's shapes do not have."""
+    result_key = pag.get("result_key")
+    if result_key is None:
+        raise GeneratorError(f"paginator {op_name} has no result_key")
+    result_keys = [result_key] if isinstance(result_key, str) else list(result_key)
+    op = model.operations[op_name]
+    if "output" not in op:
+        raise GeneratorError(f"paginator {op_name}: the operation has no output")
+    in_shape = model.shapes[op["input"]["shape"]]
+    out_shape = model.shapes[op["output"]["shape"]]
+    wanted: list[tuple[str, Mapping[str, Any], str | None]] = [
+        ("input_token", in_shape, "string"),
+        ("limit_key", in_shape, None),
+        ("output_token", out_shape, "string"),
+        ("more_results", out_shape, "boolean"),
+    ]
+    members: list[tuple[str, str, Mapping[str, Any], str | None]] = [
+        (key, pag[key], shape, kind) for key, shape, kind in wanted if key in pag
+    ]
+    members += [("result_key", k, out_shape, "list") for k in result_keys]
+    for key, member, shape, kind in members:
+        if not isinstance(member, str) or not member.isidentifier():
+            raise GeneratorError(
+                f"paginator {op_name}: {key} {member!r} is not a plain member name"
+            )
+        if member not in shape.get("members", {}):
+            raise GeneratorError(f"paginator {op_name}: {key} {member!r} is not a member")
+        actual = model.shapes[shape["members"][member]["shape"]]["type"]
+        if kind is not None and actual != kind:
+            raise GeneratorError(f"paginator {op_name}: {key} {member!r} is a {actual}")
+    if "limit_key" in pag:
+        limit_type = model.shapes[in_shape["members"][pag["limit_key"]]["shape"]]["type"]
+        if limit_type not in ("integer", "long"):
+            raise GeneratorError(f"paginator {op_name}: limit_key is a {limit_type}")
+    if "PaginationConfig" in in_shape["members"]:
+        raise GeneratorError(f"{op_name} has a PaginationConfig member: it would clash")
 
 
 # -- Python types for the TypedDicts ----------------------------------------------------------
@@ -811,31 +859,146 @@ def _request_name(a: Analysis, op: Mapping[str, Any]) -> str:
     return _td_class_name(a, op["input"]["shape"], "input")
 
 
+def _paginator_name(op_name: str, sync: bool) -> str:
+    """The typed paginator of ``op_name``: ``ListKeysPaginator`` / ``AsyncListKeysPaginator``."""
+    return f"{'' if sync else 'Async'}{op_name}Paginator"
+
+
+def _paginated(a: Analysis) -> list[str]:
+    """The paginated operations, in model order."""
+    return [op_name for op_name in a.model.operations if op_name in a.model.paginators]
+
+
+def _paginator_protocols(a: Analysis) -> list[str]:
+    """The typed paginators: protocols, for type checkers only (indented for TYPE_CHECKING)."""
+    lines: list[str] = []
+    for op_name in _paginated(a):
+        request = a.paginate_names[op_name]
+        response = a.response_names[op_name]
+        method = _xform(op_name)
+        for sync in (True, False):
+            pages = "PageIterator" if sync else "AsyncPageIterator"
+            walk = "iterates over" if sync else "``async for`` over"
+            lines += [
+                "",
+                f"    class {_paginator_name(op_name, sync)}(Protocol):",
+                *docstring(
+                    [
+                        f'``{"" if sync else "Async"}Client.get_paginator("{method}")``: '
+                        f"{walk} {op_name} pages."
+                    ],
+                    "        ",
+                ),
+                "",
+            ]
+            signature = f"        def paginate(self, **kwargs: Unpack[{request}]) -> {pages}[{response}]: ..."
+            if len(signature) <= LINE:
+                lines.append(signature)
+            else:
+                lines += [
+                    "        def paginate(",
+                    f"            self, **kwargs: Unpack[{request}]",
+                    f"        ) -> {pages}[{response}]: ...",
+                ]
+    return lines
+
+
+def _pagination_mixin(a: Analysis, sync: bool) -> list[str]:
+    """``SyncPagination`` / ``AsyncPagination``: ``can_paginate`` and the typed
+    ``get_paginator``; the logic is in ``trentclient/_paginate.py``, imported on first use."""
+    cls = "SyncPagination" if sync else "AsyncPagination"
+    runtime = "Paginator" if sync else "AsyncPaginator"
+    paginated = _paginated(a)
+    pages = "" if sync else "async "
+    lines = [
+        "",
+        "",
+        f"class {cls}:",
+        f'    """boto3\'s ``can_paginate`` and ``get_paginator`` for the {len(paginated)} paginated KMS '
+        "operations.",
+        "",
+        "    Each page is one call to ``_invoke``, which the client implements; the paging logic",
+        "    (tokens, ``PaginationConfig``, ``build_full_result``) is in ``trentclient._paginate``.",
+        '    """',
+        "",
+        "    __slots__ = ()",
+        "",
+        f"    {'' if sync else 'async '}def _invoke("
+        "self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:",
+        "        raise NotImplementedError",
+        "",
+        "    def can_paginate(self, operation_name: str) -> bool:",
+        '        """Whether ``operation_name``, a method name (``"list_keys"``), has a paginator."""',
+        "        from trentclient._paginate import can_paginate",
+        "",
+        "        return can_paginate(operation_name)",
+        "",
+    ]
+    for op_name in paginated:
+        literal = f"Literal[{_q(_xform(op_name))}]"
+        typed = _paginator_name(op_name, sync)
+        signature = f"    def get_paginator(self, operation_name: {literal}) -> {typed}: ..."
+        lines.append("    @overload")
+        if len(signature) <= LINE:
+            lines.append(signature)
+        else:
+            lines += [
+                "    def get_paginator(",
+                f"        self, operation_name: {literal}",
+                f"    ) -> {typed}: ...",
+            ]
+    lines += [
+        f"    def get_paginator(self, operation_name: str) -> {runtime}:",
+        '        """The paginator of ``operation_name``, a method name (``"list_keys"``), as boto3\'s.',
+        "",
+        f'        ``{pages}for page in client.get_paginator("list_keys").paginate(...)`` walks the',
+        '        response pages; ``PaginationConfig={"MaxItems": n, "PageSize": n, '
+        '"StartingToken": t}``',
+        "        works as in boto3. An operation without a paginator raises ``ValueError``.",
+        '        """',
+        f"        from trentclient._paginate import {runtime}",
+        "",
+        f"        return {runtime}(self, operation_name)",
+    ]
+    return lines
+
+
 def render_methods(a: Analysis) -> str:
     names: set[str] = set()
     for op_name, op in a.model.operations.items():
         names.add(_request_name(a, op))
         names.add(a.response_names[op_name])
+    names.update(a.paginate_names.values())
     body = [
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Any, cast",
+        "from typing import TYPE_CHECKING, Any, cast, overload",
         "",
         "if TYPE_CHECKING:",
         "    from collections.abc import Mapping",
-        "    from typing import Unpack",
+        "    from typing import Literal, Protocol, Unpack",
         "",
         *("    " + line for line in _import_block("trentclient._generated.type_defs", names)),
+        "    from trentclient._paginate import (",
+        "        AsyncPageIterator,",
+        "        AsyncPaginator,",
+        "        PageIterator,",
+        "        Paginator,",
+        "    )",
+        *_paginator_protocols(a),
         "",
-        *_all_block(["AsyncOperations", "SyncOperations"]),
+        "",
+        *_all_block(["AsyncOperations", "AsyncPagination", "SyncOperations", "SyncPagination"]),
     ]
+    for sync in (True, False):
+        body += _pagination_mixin(a, sync)
     for sync in (True, False):
         cls = "SyncOperations" if sync else "AsyncOperations"
         kind = "blocking" if sync else "asynchronous (``await``-able)"
         body += [
             "",
             "",
-            f"class {cls}:",
+            f"class {cls}({'Sync' if sync else 'Async'}Pagination):",
             f'    """One {kind} method per KMS operation, named like boto3\'s.',
             "",
             "    Each sends its keyword arguments, in the caller's order, to ``_invoke``, which the",
@@ -882,6 +1045,11 @@ def render_methods(a: Analysis) -> str:
         "Parameters are keyword-only and typed with PEP 692 (``**kwargs: Unpack[<Request>]``): the\n"
         "caller's keyword order is kept, so the JSON body follows it byte for byte like botocore.\n"
         "The TypedDicts are imported for type checkers only; importing this module stays cheap.\n"
+        "\n"
+        "The operations' base classes, ``SyncPagination`` / ``AsyncPagination``, add boto3's\n"
+        "``can_paginate`` and ``get_paginator``, typed per operation by ``@overload``. The typed\n"
+        "paginators they return (``ListKeysPaginator``, ``AsyncListKeysPaginator``...) are\n"
+        "protocols defined for type checkers only (public: ``trentclient.paginators``).\n"
     )
     return _file(a.model, doc, body)
 
@@ -903,18 +1071,28 @@ def _member_comment(a: Analysis, member: Mapping[str, Any]) -> str:
 
 
 def _typeddict(
-    a: Analysis, class_name: str, shape_name: str, side: str, response: bool
+    a: Analysis,
+    class_name: str,
+    shape_name: str,
+    side: str,
+    response: bool,
+    *,
+    skip: Iterable[str] = (),
+    extra: Iterable[str] = (),
 ) -> list[str]:
     shape = a.shape(shape_name)
     required = set(shape.get("required", ()))
     lines = ["", "", f"class {class_name}(TypedDict):"]
     for member_name, member in shape["members"].items():
+        if member_name in skip:
+            continue
         annotation = _py_type(a, member["shape"], side)
         if member_name not in required:
             annotation = f"NotRequired[{annotation}]"
         lines.append(f"    {member_name}: {annotation}{_member_comment(a, member)}")
     if response:
         lines.append("    ResponseMetadata: ResponseMetadata")
+    lines += [f"    {line}" for line in extra]
     if len(lines) == 3:
         lines.append("    pass")
     return lines
@@ -976,6 +1154,10 @@ def _typed_dicts(a: Analysis) -> tuple[list[str], list[str]]:
                 "    ResponseMetadata: ResponseMetadata",
             ]
             names.append(response_name)
+    if a.model.paginators:
+        paginate_lines, paginate_names = _paginate_typed_dicts(a)
+        lines += paginate_lines
+        names += paginate_names
     generated = list(names)
     invented = set(generated) - set(a.order)
     clashes = sorted(n for n in invented if n in a.shapes)
@@ -983,6 +1165,33 @@ def _typed_dicts(a: Analysis) -> tuple[list[str], list[str]]:
     clashes += sorted(set(generated) & reserved)
     if clashes or len(set(generated)) != len(generated):
         raise GeneratorError(f"generated TypedDict names clash: {clashes or generated}")
+    return lines, names
+
+
+def _paginate_typed_dicts(a: Analysis) -> tuple[list[str], list[str]]:
+    """``PaginationConfig``, then per paginated operation what its ``paginate`` takes: the
+    request without the token and limit members (the paginator sets them), plus
+    ``PaginationConfig``. Fills ``a.paginate_names``."""
+    lines = [
+        "",
+        "",
+        "class PaginationConfig(TypedDict):",
+        "    MaxItems: NotRequired[int]",
+        "    PageSize: NotRequired[int]",
+        "    StartingToken: NotRequired[str]",
+    ]
+    names = ["PaginationConfig"]
+    for op_name, op in a.model.operations.items():
+        pag = a.model.paginators.get(op_name)
+        if pag is None:
+            continue
+        request = _request_name(a, op)
+        name = request + "Paginate"
+        skip = {pag["input_token"], pag.get("limit_key")}
+        extra = ["PaginationConfig: NotRequired[PaginationConfig]"]
+        lines += _typeddict(a, name, op["input"]["shape"], "input", False, skip=skip, extra=extra)
+        names.append(name)
+        a.paginate_names[op_name] = name
     return lines, names
 
 
@@ -1021,6 +1230,9 @@ def render_type_defs(a: Analysis) -> str:
         "  be ``<Shape>WithMetadata``, a subclass, so nested uses carry no ``ResponseMetadata``.\n"
         "- Enum strings are typed ``str``: AWS adds values over time. The known values are in\n"
         "  ``trentclient.enums`` (members say which, in a comment).\n"
+        "- A paginated operation's paginator takes ``<Request>Paginate``: the request without\n"
+        "  the members the paginator sets (``Marker``, ``Limit``), plus ``PaginationConfig``\n"
+        "  (``MaxItems``, ``PageSize``, ``StartingToken``, as boto3).\n"
     )
     return _file(a.model, doc, body)
 

@@ -1,42 +1,47 @@
-"""Typed usage of the generated methods, TypedDicts and enums; checked by tests/test_typing.py.
+"""Typed usage of the clients' methods, paginators, TypedDicts and enums; checked by
+tests/test_typing.py.
 
 This file is never run: ``mypy --strict --warn-unused-ignores`` checks it. Lines that must
 NOT type-check carry ``# type: ignore[<code>]``; because unused ignores are errors, a line that
-starts type-checking (a regression in the generated types) fails the check too.
+starts type-checking (a regression in the generated types) fails the check too. A line
+``reveal_type(x)  # reveal: <text>`` also requires mypy's revealed type to contain ``<text>``
+(``...`` in ``<text>`` stands for anything).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, reveal_type
 
+import trentclient
 from trentclient import enums
 from trentclient._generated._errors import ClientExceptions, NotFoundException
-from trentclient._generated._methods import AsyncOperations, SyncOperations
+from trentclient.paginators import (
+    AsyncListKeysPaginator,
+    AsyncPageIterator,
+    ListAliasesPaginator,
+    ListKeysPaginator,
+    PageIterator,
+)
 from trentclient.type_defs import (
     CreateGrantRequest,
     DescribeKeyResponse,
     EnableKeyRotationResponse,
     GrantConstraints,
     GrantConstraintsInput,
+    GrantListEntry,
+    KeyListEntry,
     KeyMetadata,
+    ListKeyRotationsRequestPaginate,
+    ListKeysResponse,
+    PaginationConfig,
     ResponseMetadata,
+    RotationsListEntry,
     Tag,
 )
 
 
-class SyncKMS(SyncOperations):
-    def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        return {}
-
-
-class AsyncKMS(AsyncOperations):
-    async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        return {}
-
-
-def sync_usage(kms: SyncKMS) -> None:
+def sync_usage(kms: trentclient.Client) -> None:
     # -- requests ------------------------------------------------------------------------
     kms.enable_key_rotation(KeyId="alias/app", RotationPeriodInDays=180)
     kms.enable_key_rotation(KeyId="alias/app", RotationPeriodInDays="180")  # type: ignore[arg-type]
@@ -133,7 +138,57 @@ def sync_usage(kms: SyncKMS) -> None:
     del subset, read_back, code, message, missing, not_a_response
 
 
-async def async_usage(kms: AsyncKMS) -> None:
+def sync_pagination(kms: trentclient.Client) -> None:
+    # get_paginator takes boto3's (snake_case) names of paginated operations only.
+    paginator = kms.get_paginator("list_keys")
+    reveal_type(paginator)  # reveal: trentclient._generated._methods.ListKeysPaginator
+    typed_paginator: ListKeysPaginator = paginator
+    other: ListAliasesPaginator = kms.get_paginator("list_keys")  # type: ignore[assignment]
+    not_async: AsyncListKeysPaginator = kms.get_paginator("list_keys")  # type: ignore[assignment]
+    kms.get_paginator("describe_key")  # type: ignore[call-overload]
+    kms.get_paginator("ListKeys")  # type: ignore[call-overload]
+    name: str = "list_keys"
+    kms.get_paginator(name)  # type: ignore[call-overload]
+    can: bool = kms.can_paginate(name)
+
+    # paginate() takes the request less Marker/Limit, plus a typed PaginationConfig.
+    pages = paginator.paginate(
+        PaginationConfig={"MaxItems": 10, "PageSize": 5, "StartingToken": "token"}
+    )
+    reveal_type(pages)  # reveal: _paginate.PageIterator[...type_defs.ListKeysResponse
+    as_pages: PageIterator[ListKeysResponse] = pages
+    paginator.paginate(Limit=5)  # type: ignore[call-arg]
+    paginator.paginate(Marker="m")  # type: ignore[call-arg]
+    paginator.paginate(PaginationConfig={"PageSize": "5"})  # type: ignore[typeddict-item]
+    paginator.paginate(PaginationConfig={"MaxItem": 5})  # type: ignore[typeddict-unknown-key]
+    kms.get_paginator("list_grants").paginate()  # type: ignore[call-arg]
+    kms.get_paginator("list_grants").paginate(KeyId="k", GranteePrincipal="p")
+    config: PaginationConfig = {"PageSize": 1}
+    request: ListKeyRotationsRequestPaginate = {"KeyId": "k", "PaginationConfig": config}
+    kms.get_paginator("list_key_rotations").paginate(**request)
+
+    # Pages are the operation's response TypedDicts, ResponseMetadata included.
+    for page in pages:
+        reveal_type(page)  # reveal: TypedDict(trentclient._generated.type_defs.ListKeysResponse,
+        entries: list[KeyListEntry] = page.get("Keys", [])
+        truncated: bool | None = page.get("Truncated")
+        request_id: str = page["ResponseMetadata"]["RequestId"]
+        page["Aliases"]  # type: ignore[typeddict-item]
+    for grants_page in kms.get_paginator("list_retirable_grants").paginate(RetiringPrincipal="p"):
+        grants: list[GrantListEntry] = grants_page.get("Grants", [])
+    rotations = kms.get_paginator("list_key_rotations").paginate(KeyId="k")
+    for rotations_page in rotations:
+        rotated: list[RotationsListEntry] = rotations_page.get("Rotations", [])
+    async_for_on_sync: AsyncPageIterator[ListKeysResponse] = pages  # type: ignore[assignment]
+
+    full: dict[str, Any] = pages.build_full_result()
+    resume: str | None = pages.resume_token
+    keys: tuple[str, ...] = pages.result_keys
+    del typed_paginator, other, not_async, can, as_pages, entries, truncated, request_id
+    del grants, rotated, async_for_on_sync, full, resume, keys
+
+
+async def async_usage(kms: trentclient.AsyncClient) -> None:
     described = await kms.describe_key(KeyId="k")
     metadata: KeyMetadata | None = described.get("KeyMetadata")
     pending = kms.describe_key(KeyId="k")
@@ -145,3 +200,26 @@ async def async_usage(kms: AsyncKMS) -> None:
     rotation = await kms.enable_key_rotation(KeyId="k", RotationPeriodInDays=90)
     status: int = rotation["ResponseMetadata"]["HTTPStatusCode"]
     del metadata, not_awaited, status
+
+
+async def async_pagination(kms: trentclient.AsyncClient) -> None:
+    paginator = kms.get_paginator("list_keys")
+    reveal_type(paginator)  # reveal: trentclient._generated._methods.AsyncListKeysPaginator
+    typed_paginator: AsyncListKeysPaginator = paginator
+    sync_one: ListKeysPaginator = kms.get_paginator("list_keys")  # type: ignore[assignment]
+    kms.get_paginator("describe_key")  # type: ignore[call-overload]
+    can: bool = kms.can_paginate("list_keys")
+
+    pages = paginator.paginate(PaginationConfig={"PageSize": 5})
+    reveal_type(pages)  # reveal: _paginate.AsyncPageIterator[...type_defs.ListKeysResponse
+    async for page in pages:
+        reveal_type(page)  # reveal: TypedDict(trentclient._generated.type_defs.ListKeysResponse,
+        entries: list[KeyListEntry] = page.get("Keys", [])
+    for _not_sync in pages:  # type: ignore[attr-defined]
+        pass
+    kms.get_paginator("list_grants").paginate()  # type: ignore[call-arg]
+
+    full: dict[str, Any] = await pages.build_full_result()
+    not_awaited: dict[str, Any] = pages.build_full_result()  # type: ignore[assignment]
+    resume: str | None = pages.resume_token
+    del typed_paginator, sync_one, can, entries, full, not_awaited, resume

@@ -4,15 +4,20 @@
 Parameters are keyword-only and typed with PEP 692 (``**kwargs: Unpack[<Request>]``): the
 caller's keyword order is kept, so the JSON body follows it byte for byte like botocore.
 The TypedDicts are imported for type checkers only; importing this module stays cheap.
+
+The operations' base classes, ``SyncPagination`` / ``AsyncPagination``, add boto3's
+``can_paginate`` and ``get_paginator``, typed per operation by ``@overload``. The typed
+paginators they return (``ListKeysPaginator``, ``AsyncListKeysPaginator``...) are
+protocols defined for type checkers only (public: ``trentclient.paginators``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Unpack
+    from typing import Literal, Protocol, Unpack
 
     from trentclient._generated.type_defs import (
         CancelKeyDeletionRequest,
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
         DeriveSharedSecretRequest,
         DeriveSharedSecretResponse,
         DescribeCustomKeyStoresRequest,
+        DescribeCustomKeyStoresRequestPaginate,
         DescribeCustomKeyStoresResponse,
         DescribeKeyRequest,
         DescribeKeyResponse,
@@ -78,18 +84,25 @@ if TYPE_CHECKING:
         ImportKeyMaterialRequest,
         ImportKeyMaterialResponse,
         ListAliasesRequest,
+        ListAliasesRequestPaginate,
         ListAliasesResponse,
         ListGrantsRequest,
+        ListGrantsRequestPaginate,
         ListGrantsResponse,
         ListKeyPoliciesRequest,
+        ListKeyPoliciesRequestPaginate,
         ListKeyPoliciesResponse,
         ListKeyRotationsRequest,
+        ListKeyRotationsRequestPaginate,
         ListKeyRotationsResponse,
         ListKeysRequest,
+        ListKeysRequestPaginate,
         ListKeysResponse,
         ListResourceTagsRequest,
+        ListResourceTagsRequestPaginate,
         ListResourceTagsResponse,
         ListRetirableGrantsRequest,
+        ListRetirableGrantsRequestPaginate,
         PutKeyPolicyRequest,
         PutKeyPolicyResponse,
         ReEncryptRequest,
@@ -123,11 +136,258 @@ if TYPE_CHECKING:
         VerifyRequest,
         VerifyResponse,
     )
+    from trentclient._paginate import (
+        AsyncPageIterator,
+        AsyncPaginator,
+        PageIterator,
+        Paginator,
+    )
 
-__all__ = ["AsyncOperations", "SyncOperations"]
+    class DescribeCustomKeyStoresPaginator(Protocol):
+        """``Client.get_paginator("describe_custom_key_stores")``: iterates over
+        DescribeCustomKeyStores pages.
+        """
+
+        def paginate(
+            self, **kwargs: Unpack[DescribeCustomKeyStoresRequestPaginate]
+        ) -> PageIterator[DescribeCustomKeyStoresResponse]: ...
+
+    class AsyncDescribeCustomKeyStoresPaginator(Protocol):
+        """``AsyncClient.get_paginator("describe_custom_key_stores")``: ``async for`` over
+        DescribeCustomKeyStores pages.
+        """
+
+        def paginate(
+            self, **kwargs: Unpack[DescribeCustomKeyStoresRequestPaginate]
+        ) -> AsyncPageIterator[DescribeCustomKeyStoresResponse]: ...
+
+    class ListAliasesPaginator(Protocol):
+        """``Client.get_paginator("list_aliases")``: iterates over ListAliases pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListAliasesRequestPaginate]
+        ) -> PageIterator[ListAliasesResponse]: ...
+
+    class AsyncListAliasesPaginator(Protocol):
+        """``AsyncClient.get_paginator("list_aliases")``: ``async for`` over ListAliases pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListAliasesRequestPaginate]
+        ) -> AsyncPageIterator[ListAliasesResponse]: ...
+
+    class ListGrantsPaginator(Protocol):
+        """``Client.get_paginator("list_grants")``: iterates over ListGrants pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListGrantsRequestPaginate]
+        ) -> PageIterator[ListGrantsResponse]: ...
+
+    class AsyncListGrantsPaginator(Protocol):
+        """``AsyncClient.get_paginator("list_grants")``: ``async for`` over ListGrants pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListGrantsRequestPaginate]
+        ) -> AsyncPageIterator[ListGrantsResponse]: ...
+
+    class ListKeyPoliciesPaginator(Protocol):
+        """``Client.get_paginator("list_key_policies")``: iterates over ListKeyPolicies pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListKeyPoliciesRequestPaginate]
+        ) -> PageIterator[ListKeyPoliciesResponse]: ...
+
+    class AsyncListKeyPoliciesPaginator(Protocol):
+        """``AsyncClient.get_paginator("list_key_policies")``: ``async for`` over
+        ListKeyPolicies pages.
+        """
+
+        def paginate(
+            self, **kwargs: Unpack[ListKeyPoliciesRequestPaginate]
+        ) -> AsyncPageIterator[ListKeyPoliciesResponse]: ...
+
+    class ListKeyRotationsPaginator(Protocol):
+        """``Client.get_paginator("list_key_rotations")``: iterates over ListKeyRotations pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListKeyRotationsRequestPaginate]
+        ) -> PageIterator[ListKeyRotationsResponse]: ...
+
+    class AsyncListKeyRotationsPaginator(Protocol):
+        """``AsyncClient.get_paginator("list_key_rotations")``: ``async for`` over
+        ListKeyRotations pages.
+        """
+
+        def paginate(
+            self, **kwargs: Unpack[ListKeyRotationsRequestPaginate]
+        ) -> AsyncPageIterator[ListKeyRotationsResponse]: ...
+
+    class ListKeysPaginator(Protocol):
+        """``Client.get_paginator("list_keys")``: iterates over ListKeys pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListKeysRequestPaginate]
+        ) -> PageIterator[ListKeysResponse]: ...
+
+    class AsyncListKeysPaginator(Protocol):
+        """``AsyncClient.get_paginator("list_keys")``: ``async for`` over ListKeys pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListKeysRequestPaginate]
+        ) -> AsyncPageIterator[ListKeysResponse]: ...
+
+    class ListResourceTagsPaginator(Protocol):
+        """``Client.get_paginator("list_resource_tags")``: iterates over ListResourceTags pages."""
+
+        def paginate(
+            self, **kwargs: Unpack[ListResourceTagsRequestPaginate]
+        ) -> PageIterator[ListResourceTagsResponse]: ...
+
+    class AsyncListResourceTagsPaginator(Protocol):
+        """``AsyncClient.get_paginator("list_resource_tags")``: ``async for`` over
+        ListResourceTags pages.
+        """
+
+        def paginate(
+            self, **kwargs: Unpack[ListResourceTagsRequestPaginate]
+        ) -> AsyncPageIterator[ListResourceTagsResponse]: ...
+
+    class ListRetirableGrantsPaginator(Protocol):
+        """``Client.get_paginator("list_retirable_grants")``: iterates over ListRetirableGrants
+        pages.
+        """
+
+        def paginate(
+            self, **kwargs: Unpack[ListRetirableGrantsRequestPaginate]
+        ) -> PageIterator[ListGrantsResponse]: ...
+
+    class AsyncListRetirableGrantsPaginator(Protocol):
+        """``AsyncClient.get_paginator("list_retirable_grants")``: ``async for`` over
+        ListRetirableGrants pages.
+        """
+
+        def paginate(
+            self, **kwargs: Unpack[ListRetirableGrantsRequestPaginate]
+        ) -> AsyncPageIterator[ListGrantsResponse]: ...
 
 
-class SyncOperations:
+__all__ = ["AsyncOperations", "AsyncPagination", "SyncOperations", "SyncPagination"]
+
+
+class SyncPagination:
+    """boto3's ``can_paginate`` and ``get_paginator`` for the 8 paginated KMS operations.
+
+    Each page is one call to ``_invoke``, which the client implements; the paging logic
+    (tokens, ``PaginationConfig``, ``build_full_result``) is in ``trentclient._paginate``.
+    """
+
+    __slots__ = ()
+
+    def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def can_paginate(self, operation_name: str) -> bool:
+        """Whether ``operation_name``, a method name (``"list_keys"``), has a paginator."""
+        from trentclient._paginate import can_paginate
+
+        return can_paginate(operation_name)
+
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["describe_custom_key_stores"]
+    ) -> DescribeCustomKeyStoresPaginator: ...
+    @overload
+    def get_paginator(self, operation_name: Literal["list_aliases"]) -> ListAliasesPaginator: ...
+    @overload
+    def get_paginator(self, operation_name: Literal["list_grants"]) -> ListGrantsPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_key_policies"]
+    ) -> ListKeyPoliciesPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_key_rotations"]
+    ) -> ListKeyRotationsPaginator: ...
+    @overload
+    def get_paginator(self, operation_name: Literal["list_keys"]) -> ListKeysPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_resource_tags"]
+    ) -> ListResourceTagsPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_retirable_grants"]
+    ) -> ListRetirableGrantsPaginator: ...
+    def get_paginator(self, operation_name: str) -> Paginator:
+        """The paginator of ``operation_name``, a method name (``"list_keys"``), as boto3's.
+
+        ``for page in client.get_paginator("list_keys").paginate(...)`` walks the
+        response pages; ``PaginationConfig={"MaxItems": n, "PageSize": n, "StartingToken": t}``
+        works as in boto3. An operation without a paginator raises ``ValueError``.
+        """
+        from trentclient._paginate import Paginator
+
+        return Paginator(self, operation_name)
+
+
+class AsyncPagination:
+    """boto3's ``can_paginate`` and ``get_paginator`` for the 8 paginated KMS operations.
+
+    Each page is one call to ``_invoke``, which the client implements; the paging logic
+    (tokens, ``PaginationConfig``, ``build_full_result``) is in ``trentclient._paginate``.
+    """
+
+    __slots__ = ()
+
+    async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def can_paginate(self, operation_name: str) -> bool:
+        """Whether ``operation_name``, a method name (``"list_keys"``), has a paginator."""
+        from trentclient._paginate import can_paginate
+
+        return can_paginate(operation_name)
+
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["describe_custom_key_stores"]
+    ) -> AsyncDescribeCustomKeyStoresPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_aliases"]
+    ) -> AsyncListAliasesPaginator: ...
+    @overload
+    def get_paginator(self, operation_name: Literal["list_grants"]) -> AsyncListGrantsPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_key_policies"]
+    ) -> AsyncListKeyPoliciesPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_key_rotations"]
+    ) -> AsyncListKeyRotationsPaginator: ...
+    @overload
+    def get_paginator(self, operation_name: Literal["list_keys"]) -> AsyncListKeysPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_resource_tags"]
+    ) -> AsyncListResourceTagsPaginator: ...
+    @overload
+    def get_paginator(
+        self, operation_name: Literal["list_retirable_grants"]
+    ) -> AsyncListRetirableGrantsPaginator: ...
+    def get_paginator(self, operation_name: str) -> AsyncPaginator:
+        """The paginator of ``operation_name``, a method name (``"list_keys"``), as boto3's.
+
+        ``async for page in client.get_paginator("list_keys").paginate(...)`` walks the
+        response pages; ``PaginationConfig={"MaxItems": n, "PageSize": n, "StartingToken": t}``
+        works as in boto3. An operation without a paginator raises ``ValueError``.
+        """
+        from trentclient._paginate import AsyncPaginator
+
+        return AsyncPaginator(self, operation_name)
+
+
+class SyncOperations(SyncPagination):
     """One blocking method per KMS operation, named like boto3's.
 
     Each sends its keyword arguments, in the caller's order, to ``_invoke``, which the
@@ -697,7 +957,7 @@ class SyncOperations:
         return cast("VerifyMacResponse", self._invoke("VerifyMac", kwargs))
 
 
-class AsyncOperations:
+class AsyncOperations(AsyncPagination):
     """One asynchronous (``await``-able) method per KMS operation, named like boto3's.
 
     Each sends its keyword arguments, in the caller's order, to ``_invoke``, which the

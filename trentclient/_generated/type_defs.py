@@ -20,6 +20,9 @@ Naming:
   be ``<Shape>WithMetadata``, a subclass, so nested uses carry no ``ResponseMetadata``.
 - Enum strings are typed ``str``: AWS adds values over time. The known values are in
   ``trentclient.enums`` (members say which, in a comment).
+- A paginated operation's paginator takes ``<Request>Paginate``: the request without
+  the members the paginator sets (``Marker``, ``Limit``), plus ``PaginationConfig``
+  (``MaxItems``, ``PageSize``, ``StartingToken``, as boto3).
 """
 
 from collections.abc import Mapping, Sequence
@@ -52,6 +55,7 @@ __all__ = [
     "DeriveSharedSecretRequest",
     "DeriveSharedSecretResponse",
     "DescribeCustomKeyStoresRequest",
+    "DescribeCustomKeyStoresRequestPaginate",
     "DescribeCustomKeyStoresResponse",
     "DescribeKeyRequest",
     "DescribeKeyResponse",
@@ -98,20 +102,28 @@ __all__ = [
     "KeyListEntry",
     "KeyMetadata",
     "ListAliasesRequest",
+    "ListAliasesRequestPaginate",
     "ListAliasesResponse",
     "ListGrantsRequest",
+    "ListGrantsRequestPaginate",
     "ListGrantsResponse",
     "ListKeyPoliciesRequest",
+    "ListKeyPoliciesRequestPaginate",
     "ListKeyPoliciesResponse",
     "ListKeyRotationsRequest",
+    "ListKeyRotationsRequestPaginate",
     "ListKeyRotationsResponse",
     "ListKeysRequest",
+    "ListKeysRequestPaginate",
     "ListKeysResponse",
     "ListResourceTagsRequest",
+    "ListResourceTagsRequestPaginate",
     "ListResourceTagsResponse",
     "ListRetirableGrantsRequest",
+    "ListRetirableGrantsRequestPaginate",
     "MultiRegionConfiguration",
     "MultiRegionKey",
+    "PaginationConfig",
     "PutKeyPolicyRequest",
     "PutKeyPolicyResponse",
     "ReEncryptRequest",
@@ -994,3 +1006,52 @@ class UpdateKeyDescriptionResponse(TypedDict):
 
 class UpdatePrimaryRegionResponse(TypedDict):
     ResponseMetadata: ResponseMetadata
+
+
+class PaginationConfig(TypedDict):
+    MaxItems: NotRequired[int]
+    PageSize: NotRequired[int]
+    StartingToken: NotRequired[str]
+
+
+class DescribeCustomKeyStoresRequestPaginate(TypedDict):
+    CustomKeyStoreId: NotRequired[str]
+    CustomKeyStoreName: NotRequired[str]
+    PaginationConfig: NotRequired[PaginationConfig]
+
+
+class ListAliasesRequestPaginate(TypedDict):
+    KeyId: NotRequired[str]
+    PaginationConfig: NotRequired[PaginationConfig]
+
+
+class ListGrantsRequestPaginate(TypedDict):
+    KeyId: str
+    GrantId: NotRequired[str]
+    GranteePrincipal: NotRequired[str]
+    PaginationConfig: NotRequired[PaginationConfig]
+
+
+class ListKeyPoliciesRequestPaginate(TypedDict):
+    KeyId: str
+    PaginationConfig: NotRequired[PaginationConfig]
+
+
+class ListKeyRotationsRequestPaginate(TypedDict):
+    KeyId: str
+    IncludeKeyMaterial: NotRequired[str]  # enums.IncludeKeyMaterial
+    PaginationConfig: NotRequired[PaginationConfig]
+
+
+class ListKeysRequestPaginate(TypedDict):
+    PaginationConfig: NotRequired[PaginationConfig]
+
+
+class ListResourceTagsRequestPaginate(TypedDict):
+    KeyId: str
+    PaginationConfig: NotRequired[PaginationConfig]
+
+
+class ListRetirableGrantsRequestPaginate(TypedDict):
+    RetiringPrincipal: str
+    PaginationConfig: NotRequired[PaginationConfig]
