@@ -192,6 +192,3 @@ def host_of(url: httpx.URL) -> str:
     ):
         return f"{host}:{port}"
     return host
-
-
-_host_of = host_of  # the old private name, still used by trentclient.testing
