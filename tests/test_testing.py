@@ -1410,3 +1410,28 @@ def test_public_surface_of_the_test_kit() -> None:
     doc = kit.__doc__ or ""
     for name in ("Stubber", "stubbed_client", "verify_signature", "error_response", "kms_stub"):
         assert name in doc
+
+
+def test_requests_signed_by_trentclient_get_a_real_diff() -> None:
+    import datetime as dt
+
+    import trentclient
+    from trentclient.testing import SignatureMismatch, verify_signature
+
+    now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    creds = trentclient.Credentials("AKIDEXAMPLE", "secret")
+    with trentclient.Client(
+        "us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret"
+    ) as kms:
+        request = kms.build_request(
+            "EnableKeyRotation", {"KeyId": "k", "RotationPeriodInDays": 180}, now=now
+        )
+    verify_signature(request, creds, region="us-east-1", now=now)
+    tampered = request.content.replace(b"180", b"365")
+    request.stream = httpx.ByteStream(tampered)
+    request._content = tampered
+    with pytest.raises(SignatureMismatch) as info:
+        verify_signature(request, creds, region="us-east-1", now=now)
+    text = str(info.value)
+    assert "--- canonical request, as signed" in text
+    assert "+++ canonical request, as the request is now" in text

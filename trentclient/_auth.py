@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 __all__ = ["SigV4Auth"]
 
+#: ``request.extensions`` key under which trentclient keeps what it signed (a
+#: ``SigningResult``), so ``trentclient.testing.verify_signature`` can show a real diff.
+SIGNING_EXTENSION = "trentclient.sigv4"
+
 _REPLACED = frozenset({"authorization", "x-amz-date", "x-amz-security-token"})
 _REPLACED_WITH_HASH = _REPLACED | {"x-amz-content-sha256"}
 
@@ -118,6 +122,7 @@ class SigV4Auth(httpx.Auth):
         )
         for name, value in added:
             headers[name] = value
+        request.extensions[SIGNING_EXTENSION] = result
         return result
 
     def signing_headers(

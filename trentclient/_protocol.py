@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from ._auth import SigV4Auth, host_of
+from ._auth import SIGNING_EXTENSION, SigV4Auth, host_of
 from ._credentials import Credentials
 from ._exceptions import (
     CODE_ALIASES,
@@ -73,13 +73,17 @@ def build_request(
         ("Content-Type", CONTENT_TYPE),
         ("User-Agent", user_agent),
     ]
-    added, _ = auth.signing_headers("POST", url, headers, body, now=now, credentials=credentials)
+    added, signed = auth.signing_headers(
+        "POST", url, headers, body, now=now, credentials=credentials
+    )
     headers.append(("Content-Length", str(len(body))))
     headers += added
     if invocation_id is not None:
         headers.append(("amz-sdk-invocation-id", invocation_id))
         headers.append(("amz-sdk-request", f"attempt={attempt}"))
-    return httpx.Request("POST", url, headers=headers, content=body)
+    request = httpx.Request("POST", url, headers=headers, content=body)
+    request.extensions[SIGNING_EXTENSION] = signed
+    return request
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:

@@ -69,7 +69,7 @@ import httpx
 
 from . import _sigv4
 from ._async_client import AsyncClient
-from ._auth import host_of
+from ._auth import SIGNING_EXTENSION, host_of
 from ._client import Client
 from ._config import Config
 from ._core import _operation
@@ -823,8 +823,9 @@ def verify_signature(
     * the signature is not the one the request, as it is now, gives. Only the headers in
       ``SignedHeaders`` count: an unsigned header added or changed after signing does
       not matter, a changed signed one does. The message shows the canonical request
-      and string to sign it should have been signed with; pass ``signing_result`` (from
-      ``SigV4Auth.sign_with_details``) to get a diff against what was actually signed.
+      and string to sign it should have been signed with, and a diff against what was
+      actually signed when that is known: requests signed by trentclient carry it (in
+      ``request.extensions``), or pass ``signing_result`` (from ``sign_with_details``).
 
     Canonicalization is trentclient's own signer's (``trentclient._sigv4``), which is
     checked against AWS's test suite and botocore. Session tokens never appear in messages.
@@ -959,6 +960,10 @@ def verify_signature(
         f"SigV4 signature mismatch: the request carries Signature={claimed}, but the request "
         f"as it is now gives {result.signature}"
     )
+    if signing_result is None:
+        recorded = request.extensions.get(SIGNING_EXTENSION)
+        if isinstance(recorded, _sigv4.SigningResult) and recorded.signature == claimed:
+            signing_result = recorded
     if signing_result is None:
         detail = (
             "Either something signed changed after signing (the method, path, query, body, or "
