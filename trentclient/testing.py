@@ -964,14 +964,13 @@ def verify_signature(
         recorded = request.extensions.get(SIGNING_EXTENSION)
         if isinstance(recorded, _sigv4.SigningResult) and recorded.signature == claimed:
             signing_result = recorded
-    if signing_result is None:
-        detail = (
-            "Either something signed changed after signing (the method, path, query, body, or "
-            f"a header in SignedHeaders={signed}), or it was signed with another secret key.\n"
-            f"Canonical request it should have been signed with:\n{_indent(shown(result.canonical_request))}\n"
-            f"String to sign:\n{_indent(shown(result.string_to_sign))}"
-        )
-    else:
+    detail = (
+        "Either something signed changed after signing (the method, path, query, body, or "
+        f"a header in SignedHeaders={signed}), or it was signed with another secret key.\n"
+        f"Canonical request it should have been signed with:\n{_indent(shown(result.canonical_request))}\n"
+        f"String to sign:\n{_indent(shown(result.string_to_sign))}"
+    )
+    if signing_result is not None:
         creq_diff = _diff(
             shown(signing_result.canonical_request),
             shown(result.canonical_request),
@@ -991,7 +990,7 @@ def verify_signature(
             notes.append(
                 "The canonical request and string to sign are unchanged: the secret key differs."
             )
-        detail = "\n".join([*notes, creq_diff, sts_diff]).strip("\n")
+        detail = "\n".join([*notes, creq_diff, sts_diff, detail]).strip("\n")
     raise SignatureMismatch(
         f"{reason}\n{detail}",
         reason=reason,
