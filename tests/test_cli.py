@@ -7,6 +7,7 @@ subprocess checks of ``python -m trentclient`` and the console script.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import botocore
+import botocore.session
 import httpx
 import pytest
 import respx
@@ -25,6 +27,7 @@ import respx
 import trentclient
 from trentclient import _cli
 from trentclient.__main__ import main
+from trentclient._generated._docs import MEMBER_DOCS, OPERATION_DOCS
 from trentclient._generated._shapes import OPERATIONS
 from trentclient._localkms import LocalKMS
 from trentclient._model import Operation, Shape
@@ -136,11 +139,16 @@ def test_every_member_is_an_option_with_help_from_the_model(
     for option in ("--region", "--endpoint-url", "--profile", "--output", "--debug", "--dry-run"):
         assert option in out
     flat = " ".join(out.split())
+    # The description: the operation's documentation paragraph, then its URL on a line of its own.
+    assert " ".join(OPERATION_DOCS[operation.name].split()) in flat
+    assert f"\n{operation.documentation_url}\n" in out
     for name, shape in operation.input.members.items():
         option = expected_option(name)
         assert _cli.option_name(name) == option
         assert f"{option} " in out or f"{option}\n" in out or f"{option}," in out, option
         assert f"[{name}]" in flat
+        doc = MEMBER_DOCS[operation.input.name, name]
+        assert f"{doc} [{name}]" in flat, name  # the sentence, then the type information
         if shape.type == "boolean":
             assert f"--no-{option[2:]}" in out
         for value in shape.enum:
@@ -150,6 +158,53 @@ def test_every_member_is_an_option_with_help_from_the_model(
     usage = out.split("\n\n")[0]
     for name in operation.input.required:
         assert expected_option(name) in usage
+
+
+def _model_doc_start(operation: str, member: str | None = None, words: int = 6) -> str:
+    """The first words of an operation's or an input member's documentation, straight from
+    botocore's model (HTML tags dropped)."""
+    model = botocore.session.get_session().get_service_model("kms").operation_model(operation)
+    if member is None:
+        documentation = model.documentation
+    else:
+        assert model.input_shape is not None
+        documentation = model.input_shape.members[member].documentation
+    text = html.unescape(re.sub(r"<[^>]+>", " ", documentation))
+    return " ".join(text.split()[:words])
+
+
+def _option_help_text(out: str, option: str) -> str:
+    """The help of one option: from its line to the next option's (whitespace flattened)."""
+    start = out.index(f"\n  {option} ")
+    end = out.find("\n  --", start + 1)
+    return " ".join(out[start : end if end != -1 else None].split())
+
+
+def test_help_shows_the_models_documentation(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "enable-key-rotation", "--help")
+    assert code == 0
+    key_id = _model_doc_start("EnableKeyRotation", "KeyId")
+    period = _model_doc_start("EnableKeyRotation", "RotationPeriodInDays")
+    assert len(key_id.split()) == len(period.split()) == 6  # real phrases, not empty text
+    assert key_id in _option_help_text(out, "--key-id")
+    assert period in _option_help_text(out, "--rotation-period-in-days")
+    # ... followed by what was there before: API name, required, type and limits.
+    assert "[KeyId] Required. string (1-2048 chars)" in _option_help_text(out, "--key-id")
+    assert "[RotationPeriodInDays] integer (90-2560)" in _option_help_text(
+        out, "--rotation-period-in-days"
+    )
+    # The operation's documentation leads the page, then its URL.
+    head = " ".join(out.split("\noptions:")[0].split())
+    assert _model_doc_start("EnableKeyRotation") in head
+    assert head.endswith(OPERATIONS["EnableKeyRotation"].documentation_url)
+
+
+def test_help_documents_the_members_of_json_objects(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "tag-resource", "--help")
+    assert code == 0
+    tags = _option_help_text(out, "--tags")
+    assert f"Members: TagKey: {MEMBER_DOCS['Tag', 'TagKey']}" in tags
+    assert f"TagValue: {MEMBER_DOCS['Tag', 'TagValue']}" in tags
 
 
 def sample(shape: Shape) -> Any:
@@ -773,6 +828,42 @@ def test_only_the_chosen_command_is_built(
     built.clear()
     assert run(capsys, "--help")[0] == 0
     assert built == []
+
+
+def test_the_documentation_is_loaded_only_for_a_commands_help() -> None:
+    """``_docs`` is for ``COMMAND --help``: not ``import trentclient``, not a request, not the
+    command list."""
+    code = (
+        "import io, sys, contextlib\n"
+        "import trentclient\n"
+        "from trentclient.__main__ import main\n"
+        "DOCS = 'trentclient._generated._docs'\n"
+        "seen = [DOCS in sys.modules]\n"
+        "def call(*argv):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "        try:\n"
+        "            status = main(list(argv))\n"
+        "        except SystemExit as exit:\n"
+        "            status = exit.code\n"
+        "    assert status in (0, None), (argv, status)\n"
+        "    seen.append(DOCS in sys.modules)\n"
+        "    return out.getvalue()\n"
+        "assert 'TrentService.ListKeys' in call('list-keys', '--dry-run')\n"
+        "call('enable-key-rotation', '--key-id', 'k', '--dry-run')\n"
+        "call('--help')\n"
+        "call('enable-key-rotation', '--help')\n"
+        "print(seen)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=_env(),
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[False, False, False, False, True]"
 
 
 def _env() -> dict[str, str]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import inspect
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -29,7 +31,7 @@ from trentclient._exceptions import (
     ServiceFault,
     ThrottlingError,
 )
-from trentclient._generated import _errors, enums, type_defs
+from trentclient._generated import _docs, _errors, enums, type_defs
 from trentclient._generated._methods import AsyncOperations, SyncOperations
 from trentclient._generated._shapes import METHOD_TO_OPERATION, OPERATIONS
 from trentclient._model import Operation, Paginator, Shape
@@ -79,6 +81,7 @@ def test_committed_files_match_the_generators(tmp_path: Path) -> None:
     _, missing = generate.load_generators()
     assert generate.main(["--out", str(tmp_path)]) == 0
     produced = sorted(p.name for p in tmp_path.iterdir())
+    assert "_docs.py" in produced  # the documentation is generated, and checked, like the rest
     differing = [
         name
         for name in produced
@@ -102,6 +105,10 @@ def test_check_mode_agrees_and_writes_nothing(tmp_path: Path) -> None:
     assert generate.main(["--check", "--out", str(tmp_path)]) == 0
     (tmp_path / "_errors.py").write_text("# edited by hand\n")
     assert generate.main(["--check", "--out", str(tmp_path)]) == 1
+    assert generate.main(["--out", str(tmp_path)]) == 0
+    docs = tmp_path / "_docs.py"
+    docs.write_text(docs.read_text(encoding="utf-8").replace("KMS key", "KMS-key"), "utf-8")
+    assert generate.main(["--check", "--out", str(tmp_path)]) == 1
 
 
 def test_generation_is_deterministic() -> None:
@@ -116,6 +123,7 @@ def test_every_generated_file_starts_with_the_header(model_files: list[str]) -> 
         "_methods.py",
         "type_defs.py",
         "enums.py",
+        "_docs.py",
     }
     for name in model_files:
         text = (GENERATED / name).read_text(encoding="utf-8")
@@ -467,3 +475,98 @@ def test_enums_match_the_model(service: ServiceModel) -> None:
         for value in values:
             assert getattr(cls, value) == value
     assert enums.KeySpec.RSA_2048 == "RSA_2048"
+
+
+# -- documentation (_docs.py) ------------------------------------------------------------------
+
+
+def _words(documentation: str, count: int = 5) -> str:
+    """The first words of model HTML, tags dropped: an independent check of the generator's
+    HTML-to-text conversion."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", documentation)).split()[:count])
+
+
+def _plain(text: str) -> bool:
+    return bool(text) and "<" not in text and "\n" not in text and text == " ".join(text.split())
+
+
+def test_operation_docs_match_the_model(service: ServiceModel) -> None:
+    assert _docs.__all__ == ["MEMBER_DOCS", "OPERATION_DOCS"]
+    assert list(_docs.OPERATION_DOCS) == list(service.operation_names)
+    for op in _operations(service):
+        text = _docs.OPERATION_DOCS[op.name]
+        assert _plain(text), op.name
+        assert text.startswith(_words(op.documentation, min(5, len(text.split())))), op.name
+    assert _docs.OPERATION_DOCS["EnableKeyRotation"] == (
+        "Enables automatic rotation of the key material of the specified symmetric encryption "
+        "KMS key."
+    )
+
+
+def _input_structures(service: ServiceModel) -> dict[str, BotocoreShape]:
+    """Every structure in a request: the input shapes and the structures nested in them."""
+    found: dict[str, BotocoreShape] = {}
+
+    def visit(shape: BotocoreShape) -> None:
+        if shape.type_name == "structure":
+            if shape.name in found:
+                return
+            found[shape.name] = shape
+            for member in shape.members.values():
+                visit(member)
+        elif shape.type_name == "list":
+            visit(shape.member)
+        elif shape.type_name == "map":
+            visit(shape.value)
+
+    for op in _operations(service):
+        assert op.input_shape is not None
+        visit(op.input_shape)
+    return found
+
+
+def test_member_docs_match_the_model(service: ServiceModel) -> None:
+    structures = _input_structures(service)
+    expected = {
+        (name, member): shape.members[member].documentation
+        for name, shape in structures.items()
+        for member in shape.members
+        if shape.members[member].documentation
+    }
+    assert set(_docs.MEMBER_DOCS) == set(expected)
+    assert len(expected) > 200
+    assert {name for name, _ in _docs.MEMBER_DOCS} > {"Tag", "GrantConstraints", "RecipientInfo"}
+    for key, documentation in expected.items():
+        text = _docs.MEMBER_DOCS[key]
+        assert _plain(text), key
+        assert len(text) <= gen_model.SUMMARY_WIDTH + 1, key
+        assert text.startswith(_words(documentation, 3)), (key, text)
+        assert text.endswith((".", "!", "?", ":", "\u2026")), (key, text)
+    assert _docs.MEMBER_DOCS["EnableKeyRotationRequest", "RotationPeriodInDays"] == (
+        "Use this parameter to specify a custom period of time between each rotation date."
+    )
+
+
+def test_member_doc_summary_is_one_sentence_or_cut_at_a_word() -> None:
+    assert gen_model.summary("<p>First <code>one</code>, e.g. this. Second.</p>") == (
+        "First one, e.g. this."
+    )
+    long = "<p>" + "word " * 100 + "end.</p>"
+    cut = gen_model.summary(long)
+    assert cut.endswith("word\u2026") and len(cut) <= gen_model.SUMMARY_WIDTH + 1
+    assert gen_model.summary(long, 12) == "word word\u2026"
+    assert gen_model.summary("") == ""
+
+
+def test_docs_are_not_imported_by_the_package() -> None:
+    code = (
+        "import sys, trentclient\n"
+        "client = trentclient.Client(region_name='us-east-1', aws_access_key_id='a', "
+        "aws_secret_access_key='b')\n"
+        "client.build_request('ListKeys', {})\n"
+        "print('trentclient._generated._docs' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "False"

@@ -22,6 +22,10 @@ botocore's data loader) and renders, under ``trentclient/_generated/``:
     ``PaginationConfig`` and each paginated operation's ``<Request>Paginate``.
 ``enums.py``
     the known values of every enum string shape, as ``Final`` constants.
+``_docs.py``
+    ``OPERATION_DOCS`` (each operation's first documentation paragraph) and ``MEMBER_DOCS``
+    (the first sentence of each input structure member's documentation), as plain text for
+    the command line's help; only the CLI imports it, when it shows a command's help.
 
 :func:`render` returns ``{file name: text}`` and writes nothing; ``python -m tools.generate``
 writes every generated file (``--check`` compares instead). The output is deterministic: it
@@ -56,6 +60,8 @@ DOC_URL = "https://docs.aws.amazon.com/kms/latest/APIReference/API_{}.html"
 LINE = 100
 #: Docstrings are wrapped at this column.
 DOC_WIDTH = 96
+#: A member's help text (``_docs.py``) is cut to about this many characters.
+SUMMARY_WIDTH = 200
 
 _SCALARS = {
     "string": "str",
@@ -511,6 +517,17 @@ def first_sentence(documentation: str) -> list[str]:
             continue
         return [text[: match.end()]]
     return first_paragraph(documentation)
+
+
+def summary(documentation: str, width: int = SUMMARY_WIDTH) -> str:
+    """The first sentence as one line of plain text; longer than ``width`` characters, it is
+    cut at a word boundary and ends with "…"."""
+    text = " ".join(first_sentence(documentation))
+    if len(text) <= width:
+        return text
+    head = text[: width + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else text[:width]
+    return cut.rstrip(" ,;:-") + "\u2026"
 
 
 def _escape_doc(text: str) -> str:
@@ -1276,6 +1293,55 @@ def render_enums(a: Analysis) -> str:
     return _file(a.model, doc, body)
 
 
+# -- _docs.py --------------------------------------------------------------------------------
+
+
+def _one_line(paragraphs: list[str]) -> str:
+    """``first_paragraph``'s paragraph and list as one line: "...: Encrypt, GenerateDataKey"."""
+    if not paragraphs:
+        return ""
+    items = [item.removeprefix("- ") for item in paragraphs[1:]]
+    separator = "; " if any(" " in item for item in items) else ", "
+    return " ".join([paragraphs[0], separator.join(items)]) if items else paragraphs[0]
+
+
+def render_docs(a: Analysis) -> str:
+    """The documentation the command line's help shows, as plain-text dict literals."""
+    body = [*_all_block(["MEMBER_DOCS", "OPERATION_DOCS"]), ""]
+    body += [
+        "#: Operation name -> the first paragraph of its documentation.",
+        "OPERATION_DOCS: dict[str, str] = {",
+    ]
+    for op_name, op in a.model.operations.items():
+        text = _one_line(first_paragraph(op.get("documentation", "")))
+        if text:
+            body.append(f"    {_q(op_name)}: {_q(text)},")
+    body += [
+        "}",
+        "",
+        "#: (structure shape name, member name) -> the first sentence of the member's",
+        "#: documentation, for every structure in a request (the requests and the structures",
+        f"#: nested in them), cut at a word boundary after about {SUMMARY_WIDTH} characters.",
+        "MEMBER_DOCS: dict[tuple[str, str], str] = {",
+    ]
+    structures = sorted(
+        n for n in a.order if n in a.input_side and a.shape(n)["type"] == "structure"
+    )
+    for shape_name in structures:
+        for member_name, member in a.shape(shape_name)["members"].items():
+            text = summary(member.get("documentation", ""))
+            if text:
+                body.append(f"    ({_q(shape_name)}, {_q(member_name)}): {_q(text)},")
+    body.append("}")
+    doc = (
+        "The model's documentation, as plain text, for the command line's help.\n"
+        "\n"
+        "Only ``trentclient._cli`` imports this module, and only to show a command's ``--help``:\n"
+        "neither ``import trentclient`` nor a request loads it.\n"
+    )
+    return _file(a.model, doc, body)
+
+
 # -- __init__.py ------------------------------------------------------------------------------
 
 
@@ -1303,4 +1369,5 @@ def render(model: Model | None = None) -> dict[str, str]:
         "_methods.py": render_methods(analysis),
         "type_defs.py": type_defs,
         "enums.py": render_enums(analysis),
+        "_docs.py": render_docs(analysis),
     }

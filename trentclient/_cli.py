@@ -21,7 +21,8 @@ Grammar::
 ``--cli-input-json`` (JSON text or ``file://PATH``) gives parameters by their API names;
 explicit options override its keys. The request body lists parameters in the JSON's order,
 then the options' in command-line order (an option overriding a JSON key keeps the JSON
-key's place). The parser is built lazily: only the chosen command gets its options.
+key's place). The parser is built lazily: only the chosen command gets its options, and
+the model's documentation (``trentclient._generated._docs``) is loaded only to show its help.
 """
 
 from __future__ import annotations
@@ -105,12 +106,21 @@ def option_name(member_name: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with the AWS CLI's exit status (252) for usage errors, no abbreviations."""
+    """argparse with the AWS CLI's exit status (252) for usage errors, no abbreviations,
+    and ``help_hook``: called once, just before the help is first formatted, to add what
+    only the help needs (a command's documentation)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
+        self.help_hook: Callable[[argparse.ArgumentParser], None] | None = None
+
+    def format_help(self) -> str:
+        hook, self.help_hook = self.help_hook, None
+        if hook is not None:
+            hook(self)
+        return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -118,13 +128,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Formatter(argparse.HelpFormatter):
-    """Keeps a text without spaces (a documentation URL) on one line, never cut."""
+    """Keeps a text without spaces (a documentation URL) on one line, never cut; a
+    description's paragraphs (separated by a blank line) are filled one by one."""
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         return [text] if " " not in text else super()._split_lines(text, width)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        return indent + text if " " not in text else super()._fill_text(text, width, indent)
+        parts = []
+        for part in text.split("\n\n"):
+            parts.append(
+                indent + part if " " not in part else super()._fill_text(part, width, indent)
+            )
+        return "\n\n".join(parts)
 
 
 class _CommandListFormatter(_Formatter):
@@ -383,7 +399,14 @@ def _describe(shape: Shape, depth: int = 0) -> str:
     return text
 
 
-def _option_help(operation: Operation, name: str, shape: Shape) -> str:
+def _option_help(
+    operation: Operation,
+    name: str,
+    shape: Shape,
+    docs: Mapping[tuple[str, str], str] | None = None,
+) -> str:
+    """An option's help: with ``docs`` (``_docs.MEMBER_DOCS``), the member's documentation,
+    then its API name, type and limits, then the documentation of a JSON object's members."""
     kind = shape.type
     text = _describe(shape)
     if name in operation.input.required:
@@ -400,7 +423,43 @@ def _option_help(operation: Operation, name: str, shape: Shape) -> str:
             text += " (blobs inside as base64)"
     elif kind == "string" and not shape.enum:
         text += ". file://PATH reads the value from a file"
-    return f"[{name}] {text}".replace("%", "%%")
+    text = f"[{name}] {text}"
+    if docs is not None:
+        doc = docs.get((operation.input.name, name))
+        if doc:
+            text = f"{doc} {text}"
+        structure = _structure_in(shape)
+        if structure is not None:
+            inner = [
+                f"{member}: {docs[structure.name, member]}"
+                for member in structure.members
+                if (structure.name, member) in docs
+            ]
+            if inner:
+                text += ". Members: " + " ".join(inner)
+    return text.replace("%", "%%")
+
+
+def _structure_in(shape: Shape) -> Shape | None:
+    """The structure a JSON option holds: the shape itself, or a list's or map's elements."""
+    inner = shape.member if shape.type == "list" else shape.value if shape.type == "map" else shape
+    return inner if inner is not None and inner.type == "structure" else None
+
+
+def _add_docs(parser: argparse.ArgumentParser, *, operation: Operation) -> None:
+    """Put the model's documentation in a command's help: the operation's first paragraph
+    before its documentation URL, a sentence in each option's help. The documentation
+    module is imported here only, when the help is shown."""
+    from ._generated._docs import MEMBER_DOCS, OPERATION_DOCS
+
+    paragraphs = [OPERATION_DOCS.get(operation.name), operation.documentation_url]
+    parser.description = "\n\n".join(p for p in paragraphs if p) or operation.name
+    members = operation.input.members
+    for action in parser._actions:
+        if isinstance(action, _Member):
+            action.help = _option_help(
+                operation, action.member, members[action.member], MEMBER_DOCS
+            )
 
 
 def _metavar(shape: Shape) -> str:
@@ -522,6 +581,8 @@ def _build_operation(parser: argparse.ArgumentParser, *, operation: Operation) -
     )
     _add_global_options(parser, top=False)
     parser.set_defaults(operation=operation.name, command_parser=parser)
+    if isinstance(parser, _Parser):
+        parser.help_hook = partial(_add_docs, operation=operation)
 
 
 def build_parser() -> argparse.ArgumentParser:
