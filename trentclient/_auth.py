@@ -26,10 +26,27 @@ SIGNING_EXTENSION = "trentclient.sigv4"
 
 _REPLACED = frozenset({"authorization", "x-amz-date", "x-amz-security-token"})
 _REPLACED_WITH_HASH = _REPLACED | {"x-amz-content-sha256"}
+_REPLACED_BYTES = frozenset(name.encode() for name in _REPLACED)
+_REPLACED_BYTES_WITH_HASH = frozenset(name.encode() for name in _REPLACED_WITH_HASH)
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_amz_cache: tuple[int, str] = (-1, "")
+
+
+def _current_amz_date() -> str:
+    """``X-Amz-Date`` for now, formatted once per second."""
+    global _amz_cache
+    moment = _utcnow()
+    second = int(moment.timestamp())
+    cached = _amz_cache
+    if cached[0] != second:
+        cached = (second, _sigv4.amz_date(moment))
+        _amz_cache = cached
+    return cached[1]
 
 
 class SigV4Auth(httpx.Auth):
@@ -110,18 +127,37 @@ class SigV4Auth(httpx.Auth):
             ) from None
         headers = request.headers
         replaced = _REPLACED_WITH_HASH if self.sign_content_sha256 else _REPLACED
-        for name in replaced:
-            if name in headers:
-                del headers[name]
-        pairs = [
-            (name.decode("latin-1"), value.decode("utf-8", "surrogateescape"))
-            for name, value in headers.raw
-        ]
-        added, result = self.signing_headers(
-            request.method, request.url, pairs, body, now=now, credentials=credentials
-        )
-        for name, value in added:
-            headers[name] = value
+        items = getattr(headers, "_list", None)
+        if type(items) is list and all(len(item) == 3 for item in items[:1]):
+            # httpx keeps (raw name, lower name, value) byte triples; editing that list
+            # directly is several times faster than Headers' __contains__/__delitem__/
+            # __setitem__, which each scan and re-encode. Other layouts use the public API.
+            drop = _REPLACED_BYTES_WITH_HASH if self.sign_content_sha256 else _REPLACED_BYTES
+            kept = [item for item in items if item[1] not in drop]
+            pairs = [
+                (raw.decode("latin-1"), value.decode("utf-8", "surrogateescape"))
+                for raw, _, value in kept
+            ]
+            added, result = self.signing_headers(
+                request.method, request.url, pairs, body, now=now, credentials=credentials
+            )
+            for name, value in added:
+                raw_name = name.encode("ascii")
+                kept.append((raw_name, raw_name.lower(), _encode_value(value)))
+            items[:] = kept
+        else:  # pragma: no cover - a future httpx with another Headers layout
+            for name in replaced:
+                if name in headers:
+                    del headers[name]
+            pairs = [
+                (name.decode("latin-1"), value.decode("utf-8", "surrogateescape"))
+                for name, value in headers.raw
+            ]
+            added, result = self.signing_headers(
+                request.method, request.url, pairs, body, now=now, credentials=credentials
+            )
+            for name, value in added:
+                headers[name] = value
         request.extensions[SIGNING_EXTENSION] = result
         return result
 
@@ -143,7 +179,7 @@ class SigV4Auth(httpx.Auth):
         an ``httpx.Request``; the clients use it on the headers they are about to send.
         """
         creds = credentials if credentials is not None else self._get_credentials()
-        amz_datetime = _sigv4.amz_date(now or _utcnow())
+        amz_datetime = _sigv4.amz_date(now) if now is not None else _current_amz_date()
         payload_hash = hashlib.sha256(body).hexdigest()
         added = [("X-Amz-Date", amz_datetime)]
         if creds.token:
@@ -183,6 +219,13 @@ class SigV4Auth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         yield self.sign(request)
+
+
+def _encode_value(value: str) -> bytes:
+    try:
+        return value.encode("ascii")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
 
 
 def host_of(url: httpx.URL) -> str:

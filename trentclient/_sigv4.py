@@ -109,16 +109,19 @@ def canonical_headers(headers: Iterable[tuple[str, str]]) -> tuple[str, str]:
     to one space; a repeated header's values are joined with ``,`` in arrival order.
     The caller has already left out the headers it does not sign.
     """
-    grouped: dict[str, list[str]] = {}
+    grouped: dict[str, str] = {}
     for name, value in headers:
         lname = name.lower()
-        folded = " ".join(value.split())
+        # Fold white space only when there is something to fold (the common case is not):
+        # every white space character but the plain space is non-printable for Python.
+        if "  " in value or value[:1] == " " or value[-1:] == " " or not value.isprintable():
+            value = " ".join(value.split())
         if lname in grouped:
-            grouped[lname].append(folded)
+            grouped[lname] += "," + value
         else:
-            grouped[lname] = [folded]
+            grouped[lname] = value
     names = sorted(grouped)
-    block = "".join(f"{n}:{','.join(grouped[n])}\n" for n in names)
+    block = "".join([f"{n}:{grouped[n]}\n" for n in names])
     return block, ";".join(names)
 
 
