@@ -128,3 +128,19 @@ def test_readme_lists_every_operation() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     missing = [op.method_name for op in OPERATIONS.values() if f"`{op.method_name}`" not in readme]
     assert missing == []
+
+
+def test_import_defers_attrs_until_first_use() -> None:
+    """attrs costs more to import than the rest of trentclient: Config/Credentials load lazily."""
+    code = (
+        "import sys, trentclient\n"
+        "before = any(m.split('.')[0] in ('attr', 'attrs') for m in sys.modules)\n"
+        "from trentclient import Config, Credentials\n"
+        "assert Config().retries.max_attempts == 3 and Credentials('a', 'b').access_key == 'a'\n"
+        "after = any(m.split('.')[0] in ('attr', 'attrs') for m in sys.modules)\n"
+        "print(before, after, 'Config' in dir(trentclient))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]
+    with pytest.raises(AttributeError):
+        trentclient.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018

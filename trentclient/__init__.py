@@ -5,11 +5,11 @@
 >>> kms.enable_key_rotation(KeyId="1234abcd-...", RotationPeriodInDays=180)  # doctest: +SKIP
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._async_client import AsyncClient
 from ._auth import SigV4Auth
 from ._client import Client
-from ._config import Config, RetryConfig
-from ._credentials import CredentialProvider, Credentials
 from ._exceptions import (
     AccessDeniedException,
     AuthError,
@@ -43,6 +43,35 @@ from ._exceptions import (
 from ._generated import _errors
 from ._generated._errors import *  # noqa: F403  (the modeled KMS errors, listed in its __all__)
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._config import Config, RetryConfig
+    from ._credentials import CredentialProvider, Credentials
+
+# Loaded on first use (PEP 562): they are attrs classes, and attrs costs more to import
+# than the rest of trentclient together. The first client loads them anyway.
+_LAZY = {
+    "Config": "._config",
+    "RetryConfig": "._config",
+    "Credentials": "._credentials",
+    "CredentialProvider": "._credentials",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trentclient' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 #: boto3/botocore spelling of ServiceError, for code moving over.
 ClientError = ServiceError

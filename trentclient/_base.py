@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
-from ._config import Config
 from ._core import ClientCore
-from ._credentials import CredentialProvider
 from ._generated._errors import ClientExceptions
+
+if TYPE_CHECKING:
+    from ._config import Config
+    from ._credentials import CredentialProvider
 
 __all__ = ["BaseClient"]
 

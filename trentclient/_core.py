@@ -17,18 +17,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._auth import SigV4Auth, host_of
-from ._config import Config
-from ._credentials import (
-    CredentialProvider,
-    Credentials,
-    resolve_credential_provider,
-    resolve_region,
-)
 from ._endpoints import (
     endpoint_url_from_env,
     normalize_endpoint_url,
@@ -48,6 +41,10 @@ from ._exceptions import (
 from ._model import Operation
 from ._protocol import build_request, parse_response, request_id_of, serialize_body
 from ._retry import RateLimiter, RetryPolicy
+
+if TYPE_CHECKING:
+    from ._config import Config
+    from ._credentials import CredentialProvider, Credentials
 from ._version import __version__
 
 __all__ = ["Call", "ClientCore", "shared_ssl_context"]
@@ -128,6 +125,10 @@ class ClientCore:
         credential_provider: CredentialProvider | Callable[[], Any] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
+        # attrs-based modules load with the first client, not at `import trentclient`.
+        from ._config import Config
+        from ._credentials import resolve_credential_provider, resolve_region
+
         if config is not None and not isinstance(config, Config):
             raise TypeError("config must be a trentclient.Config")
         self.config = config = config or Config()

@@ -13,12 +13,11 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._auth import SIGNING_EXTENSION, SigV4Auth, host_of
-from ._credentials import Credentials
 from ._exceptions import (
     CODE_ALIASES,
     ResponseParseError,
@@ -28,6 +27,9 @@ from ._exceptions import (
 )
 from ._model import Operation
 from ._serde import deserialize, serialize
+
+if TYPE_CHECKING:
+    from ._credentials import Credentials
 
 __all__ = [
     "CONTENT_TYPE",
