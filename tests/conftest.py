@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
@@ -91,7 +92,21 @@ def mock_http(kind: str, handler: Callable[[httpx.Request], httpx.Response]) -> 
     return httpx.AsyncClient(transport=httpx.MockTransport(ahandler))
 
 
-@pytest.fixture(params=["sync", "async"])
+#: ``"async"`` is ``AsyncClient`` with its default transport (aiohttp's pool when aiohttp is
+#: installed); ``"async-httpx"`` forces httpx's own pool (``Config(async_http="httpx")``).
+KINDS = ["sync", "async", "async-httpx"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``kind``: every kind for tests that build clients through ``make_driver``
+    (it applies ``async-httpx``'s config); only ``sync`` and ``async`` for tests that use
+    ``kind`` directly, which know no ``async-httpx``."""
+    if "kind" in metafunc.fixturenames:
+        kinds = KINDS if "make_driver" in metafunc.fixturenames else KINDS[:2]
+        metafunc.parametrize("kind", kinds, indirect=True)
+
+
+@pytest.fixture
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -100,7 +115,9 @@ def kind(request: pytest.FixtureRequest) -> str:
 def make_driver(kind: str) -> Iterator[Callable[..., Driver]]:
     """Build a ``Driver`` for the parametrized client kind; closed at the end of the test.
 
-    ``handler=`` routes requests to an in-memory ``httpx.MockTransport``.
+    ``handler=`` routes requests to an in-memory ``httpx.MockTransport``. For
+    ``"async-httpx"``, ``async_http="httpx"`` is set on the test's ``config=`` (or a default
+    ``Config``).
     """
     drivers: list[Driver] = []
 
@@ -113,6 +130,9 @@ def make_driver(kind: str) -> Iterator[Callable[..., Driver]]:
             kwargs.setdefault("aws_secret_access_key", SK)
         if handler is not None:
             kwargs["http_client"] = mock_http(kind, handler)
+        if kind == "async-httpx":
+            config = kwargs.get("config") or trentclient.Config()
+            kwargs["config"] = attrs.evolve(config, async_http="httpx")
         driver = Driver(kind, **kwargs)
         driver.client._sleep = _no_sleep(kind)
         drivers.append(driver)

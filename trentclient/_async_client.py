@@ -15,11 +15,34 @@ from ._generated._methods import AsyncOperations
 __all__ = ["AsyncClient"]
 
 
+def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport:
+    """aiohttp's pool (``trentclient._aiohttp``) when ``Config.async_http`` asks for it, or
+    allows it and aiohttp is installed; else httpx's own. aiohttp is imported only here."""
+    choice = core.config.async_http
+    if choice != "httpx":
+        try:
+            import aiohttp  # noqa: F401  (is it installed? ~0.1 s, on the first client only)
+        except ImportError as exc:
+            if choice == "aiohttp":
+                raise ImportError(
+                    "Config(async_http='aiohttp') needs aiohttp, which is not installed: "
+                    "pip install 'trentclient[aiohttp]' (or use async_http='auto' or 'httpx')",
+                    name="aiohttp",
+                ) from exc
+        else:
+            from ._aiohttp import AiohttpTransport
+
+            return AiohttpTransport(core.ssl_context(), core.limits(), core.timeout)
+    return httpx.AsyncHTTPTransport(verify=core.ssl_context(), limits=core.limits())
+
+
 class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
     """An asyncio AWS KMS client with boto3's method names and parameters.
 
     Constructed like ``Client``. Pass ``http_client`` to bring your own
-    ``httpx.AsyncClient``; ``aclose()`` leaves it open.
+    ``httpx.AsyncClient``; ``aclose()`` leaves it open. Otherwise its ``httpx.AsyncClient``
+    sends through aiohttp's connection pool when aiohttp is installed (much faster with many
+    calls in flight), else through httpx's own; ``Config(async_http=...)`` chooses.
     """
 
     @staticmethod
@@ -29,8 +52,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
         await asyncio.sleep(delay)
 
     def _new_http_client(self, core: ClientCore) -> httpx.AsyncClient:
-        transport = httpx.AsyncHTTPTransport(verify=core.ssl_context(), limits=core.limits())
-        return httpx.AsyncClient(transport=transport, timeout=core.timeout)
+        return httpx.AsyncClient(transport=_new_transport(core), timeout=core.timeout)
 
     async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         call = self._core.start(operation_name, params)

@@ -52,6 +52,16 @@ def _to_retry_config(value: RetryConfig | Mapping[str, Any] | None) -> RetryConf
     raise TypeError("retries must be a RetryConfig or a dict like boto3's")
 
 
+_ASYNC_HTTP = ("auto", "aiohttp", "httpx")
+
+
+def _async_http(instance: Any, attribute: attrs.Attribute[Any], value: str) -> None:
+    if value not in _ASYNC_HTTP:
+        raise ValueError(
+            f"Config.async_http must be one of {', '.join(map(repr, _ASYNC_HTTP))}, got {value!r}"
+        )
+
+
 def _header_safe(instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
     if value is not None and any(ch in value for ch in "\r\n\0"):
         raise ValueError(f"Config.{attribute.name} must not contain CR, LF or NUL")
@@ -70,6 +80,10 @@ class Config:
     - ``sign_content_sha256``: add a signed ``X-Amz-Content-SHA256`` header (off by default,
       as botocore).
     - ``max_response_bytes``: larger answers are refused with ``ResponseParseError`` (16 MiB).
+    - ``async_http``: what ``AsyncClient`` sends through: ``"auto"`` (aiohttp's connection
+      pool when aiohttp is installed, else httpx's), ``"aiohttp"`` (required:
+      ``pip install 'trentclient[aiohttp]'``) or ``"httpx"``. Ignored by ``Client`` and
+      when ``http_client`` is given.
     """
 
     connect_timeout: float = attrs.field(default=60.0, validator=_positive)
@@ -82,3 +96,4 @@ class Config:
     use_dualstack_endpoint: bool = False
     sign_content_sha256: bool = False
     max_response_bytes: int = attrs.field(default=16 * 1024 * 1024, validator=_positive)
+    async_http: str = attrs.field(default="auto", validator=_async_http)

@@ -1,0 +1,381 @@
+"""``AiohttpTransport``: an ``httpx.AsyncBaseTransport`` over aiohttp's connection pool.
+
+``AsyncClient`` uses it by default when aiohttp is installed (``Config.async_http``):
+httpcore's async pool slows down badly with many calls in flight (about 350 calls/s at 64
+in flight in ``benchmarks/RESULTS.md``, where aiohttp's pool carried about 3,400).
+``import trentclient`` loads neither aiohttp nor this module: ``AsyncClient`` imports both
+when it is built to send through aiohttp.
+
+What goes on the wire is exactly the ``httpx.Request``: its headers, in order and case
+(aiohttp adds no ``User-Agent``, ``Accept``, ``Accept-Encoding`` or ``Content-Type`` of its
+own, and keeps no cookies), its body bytes; no redirects, no proxies from the environment
+(the ``httpx.AsyncClient`` around the transport handles ``trust_env`` as it always does).
+The answer is handed back raw (``auto_decompress=False``) and streamed: httpx decodes any
+``Content-Encoding`` as it does for its own transport, and the aiohttp response goes back
+to the pool when the body has been read or the ``httpx.Response`` is closed.
+
+Timeouts, from ``request.extensions["timeout"]`` (httpx's four, in seconds or ``None``):
+
+- ``pool``: the wait for one of ``max_connections`` slots, enforced here with a semaphore
+  (aiohttp's own ``connect`` timeout lumps that wait together with connecting, so it could
+  not tell a busy pool from a slow server). A slot is held from sending until the answer's
+  body is read or the response is closed, as an httpx connection is. -> ``PoolTimeout``
+- ``connect``: aiohttp's ``connect`` and ``sock_connect``: DNS, TCP and TLS of a new
+  connection (the aiohttp pool never queues: the semaphore has already waited).
+  -> ``ConnectTimeout``
+- ``read``: aiohttp's ``sock_read``: the longest wait for any bytes of the answer, from
+  the end of sending the request, head and body alike (httpx: per read). -> ``ReadTimeout``
+- ``write``: aiohttp has none. The whole phase from connecting to the answer's head is
+  bounded by ``connect + write + read``; aiohttp's own timers end the connect and read
+  parts first, so this bound fires only when sending stalled. -> ``WriteTimeout``
+
+aiohttp rounds timers of 5 s or more up to a whole second (``timeout_ceil_threshold``).
+
+Stale connections: before each request the transport yields to the event loop once, so a
+close by the server that is already waiting on an idle pooled socket is seen (as httpcore's
+readability check sees it) and that connection is not used. Without it, a call started
+before the loop had looked at the socket (say, after the loop was busy or stopped) sent
+its request on the dead connection and failed with "Server disconnected", costing a retry.
+
+Errors become httpx's, with the aiohttp exception as ``__cause__``, so trentclient's retry
+rules and error classes apply unchanged: connect timeout -> ``ConnectTimeout``; socket
+read timeout -> ``ReadTimeout``; refused, unreachable, DNS and TLS failures ->
+``ConnectError``; the server closing without an answer -> ``RemoteProtocolError`` (httpx:
+"Server disconnected without sending a response."); an answer cut short or malformed ->
+``RemoteProtocolError``; resets and other socket errors -> ``ReadError``.
+
+Mocks: respx, pytest-httpx and ``unittest.mock`` intercept requests by replacing the send
+method of httpcore's pool or of ``httpx.AsyncHTTPTransport``, which this transport never
+calls. While such a replacement is in place (checked per request: two attribute
+lookups), requests go through an ``httpx.AsyncHTTPTransport`` instead, so ``with
+respx.mock:`` routes ``AsyncClient``'s calls whatever the transport.
+
+The ``aiohttp.ClientSession`` is made on the first request, inside the running event loop,
+and belongs to that loop: using the transport from another loop raises ``RuntimeError``
+(as httpx's own pool fails there too). ``aclose()`` closes the session and its connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import io
+import ssl
+import sys
+from collections.abc import AsyncIterator
+from typing import NoReturn
+
+import aiohttp
+import httpx
+from aiohttp.connector import Connection
+from yarl import URL
+
+__all__ = ["AiohttpTransport"]
+
+#: The socket transports the current request was sent on (set per request, in its task).
+_SENT_ON: contextvars.ContextVar[list[asyncio.Transport]] = contextvars.ContextVar(
+    "trentclient_aiohttp_sent_on"
+)
+
+
+def _send_is_mocked() -> bool:
+    """Whether a test double (respx, pytest-httpx, ``unittest.mock``) has replaced httpx's
+    or httpcore's async send, which is how those tools intercept requests."""
+    if httpx.AsyncHTTPTransport.handle_async_request.__module__ != "httpx._transports.default":
+        return True
+    httpcore = sys.modules.get("httpcore")  # not imported by httpx itself, nor then patched
+    if httpcore is None:
+        return False
+    send = httpcore.AsyncConnectionPool.handle_async_request
+    return bool(send.__module__ != "httpcore._async.connection_pool")
+
+
+class _Request(aiohttp.ClientRequest):
+    """Notes which socket each request goes out on, so a failed one can be aborted."""
+
+    async def send(self, conn: Connection) -> aiohttp.ClientResponse:
+        sent_on = _SENT_ON.get(None)
+        transport = conn.transport
+        if sent_on is not None and transport is not None:
+            sent_on.append(transport)
+        return await super().send(conn)
+
+
+# Headers aiohttp would add on its own; the request's own (signed) headers are the only ones.
+_SKIP_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+
+
+def _text(exc: BaseException, fallback: str) -> str:
+    """A non-empty message for the httpx error (aiohttp's sometimes have none)."""
+    message = str(exc)
+    return message if message else f"{fallback} ({type(exc).__name__})"
+
+
+def _raise_mapped(exc: BaseException, request: httpx.Request, *, sent: bool) -> NoReturn:
+    """Raise the httpx exception for an aiohttp (or socket) failure, ``from exc``.
+
+    ``sent``: whether the request had reached a connection. A timeout before that is a
+    connect timeout, after it a read timeout (aiohttp 3.10+ tells them apart as
+    ``ConnectionTimeoutError`` and ``SocketTimeoutError``; 3.9 raises ``ServerTimeoutError``
+    for both, so the phase decides).
+    """
+    if isinstance(exc, TimeoutError):  # aiohttp's ServerTimeoutError and its subclasses
+        if sent:
+            raise httpx.ReadTimeout(_text(exc, "read timeout"), request=request) from exc
+        raise httpx.ConnectTimeout(_text(exc, "connect timeout"), request=request) from exc
+    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS, unreachable
+        raise httpx.ConnectError(_text(exc, "could not connect"), request=request) from exc
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        message = "Server disconnected without sending a response."
+        if exc.message and not isinstance(exc.message, str):
+            message = f"Server disconnected: {exc.message!r}"  # a partial answer's head
+        raise httpx.RemoteProtocolError(message, request=request) from exc
+    if isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        text = _text(exc, "malformed or incomplete answer")
+        raise httpx.RemoteProtocolError(text, request=request) from exc
+    if isinstance(exc, aiohttp.InvalidURL):
+        raise httpx.UnsupportedProtocol(_text(exc, "invalid URL"), request=request) from exc
+    if isinstance(exc, (aiohttp.ClientConnectionError, OSError)):
+        raise httpx.ReadError(_text(exc, "connection reset or closed"), request=request) from exc
+    raise httpx.TransportError(_text(exc, "aiohttp failure"), request=request) from exc
+
+
+def _timeouts(request: httpx.Request, default: dict[str, float | None]) -> dict[str, float | None]:
+    timeout: dict[str, float | None] = request.extensions.get("timeout") or default
+    return timeout
+
+
+class _Slots:
+    """The pool's ``max_connections`` as a semaphore, so a full pool is a ``PoolTimeout``."""
+
+    __slots__ = ("_semaphore",)
+
+    def __init__(self, size: int) -> None:
+        self._semaphore = asyncio.Semaphore(size)
+
+    async def acquire(self, timeout: float | None, request: httpx.Request) -> None:
+        semaphore = self._semaphore
+        if not semaphore.locked():
+            await semaphore.acquire()  # free: no suspension, no timer
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await semaphore.acquire()
+        except TimeoutError as exc:
+            raise httpx.PoolTimeout(
+                f"Timed out after {timeout} s waiting for a free connection "
+                "(all max_pool_connections are in use)",
+                request=request,
+            ) from exc
+
+    def release(self) -> None:
+        self._semaphore.release()
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    """The answer's body, streamed from aiohttp; its slot and connection are given back at
+    the end of the body or at ``aclose()``, whichever comes first."""
+
+    __slots__ = ("_done", "_request", "_response", "_slots")
+
+    def __init__(
+        self, response: aiohttp.ClientResponse, request: httpx.Request, slots: _Slots | None
+    ) -> None:
+        self._response = response
+        self._request = request
+        self._slots = slots
+        self._done = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except (aiohttp.ClientError, OSError) as exc:  # OSError includes TimeoutError
+            self._finish(keep_connection=False)
+            _raise_mapped(exc, self._request, sent=True)
+        self._finish(keep_connection=True)
+
+    def _finish(self, *, keep_connection: bool) -> None:
+        if self._done:
+            return
+        self._done = True
+        try:
+            if keep_connection:
+                self._response.release()  # back to the pool (closed if not reusable)
+            else:
+                self._response.close()
+        finally:
+            if self._slots is not None:
+                self._slots.release()
+
+    async def aclose(self) -> None:
+        # A body not read to its end leaves the connection unusable: close it.
+        self._finish(keep_connection=self._response.content.at_eof())
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """Send ``httpx`` requests through one ``aiohttp.ClientSession`` (see the module doc).
+
+    ``limits.max_connections`` bounds the connections (``None``: no bound) and
+    ``limits.keepalive_expiry`` is how long an idle one is kept; ``timeout`` applies to
+    requests that carry no ``timeout`` extension of their own.
+    """
+
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        limits: httpx.Limits,
+        timeout: httpx.Timeout,
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._limits = limits
+        self._default_timeout: dict[str, float | None] = timeout.as_dict()
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: _Slots | None = None
+        self._closed = False
+        self._httpx: httpx.AsyncHTTPTransport | None = None  # only while a mock is active
+
+    def _open(self) -> aiohttp.ClientSession:
+        """The session, made on first use inside the running loop it then belongs to."""
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None:
+            if loop is self._loop:
+                return session
+            raise RuntimeError(
+                "this AsyncClient's connection pool belongs to another event loop; "
+                "use one AsyncClient per event loop"
+            )
+        if self._closed:
+            raise RuntimeError("the transport has been closed")
+        limit = self._limits.max_connections
+        keepalive = self._limits.keepalive_expiry
+        # httpx's Limits say how long an idle connection is kept: 5 s by default, None for
+        # ever (aiohttp's None too), 0 not at all (aiohttp's force_close).
+        connector = aiohttp.TCPConnector(
+            limit=limit or 0,  # aiohttp: 0 is no limit
+            limit_per_host=0,
+            ssl=self._ssl_context,
+            **({"force_close": True} if keepalive == 0 else {"keepalive_timeout": keepalive}),
+        )
+        session = aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+            skip_auto_headers=_SKIP_AUTO_HEADERS,
+            trust_env=False,
+            timeout=aiohttp.ClientTimeout(total=None),
+            request_class=_Request,
+        )
+        self._session, self._loop = session, loop
+        self._slots = _Slots(limit) if limit else None
+        return session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if _send_is_mocked():
+            # Let respx & co. see the request, as they would with httpx's own pool.
+            if self._httpx is None:
+                self._httpx = httpx.AsyncHTTPTransport(
+                    verify=self._ssl_context, limits=self._limits
+                )
+            return await self._httpx.handle_async_request(request)
+        session = self._session
+        if session is None or asyncio.get_running_loop() is not self._loop:
+            session = self._open()
+        timeout = _timeouts(request, self._default_timeout)
+        connect, read, write = timeout.get("connect"), timeout.get("read"), timeout.get("write")
+        body = await request.aread()
+        headers = [
+            (_header_text(name), _header_text(value))
+            for name, value in request.headers.raw
+            if name.lower() != b"transfer-encoding"  # the body is sent whole, with its length
+        ]
+        # Let the loop read what is waiting on idle pooled sockets first: a server's FIN or
+        # RST there marks the connection closing, and aiohttp then skips it. (httpcore polls
+        # an idle socket before reusing it; aiohttp only looks at the transport's state.)
+        # Before taking a slot, so that a cancellation here cannot leak one.
+        await asyncio.sleep(0)
+        slots = self._slots
+        if slots is not None:
+            await slots.acquire(timeout.get("pool"), request)
+        bound = (
+            connect + write + read
+            if connect is not None and write is not None and read is not None
+            else None
+        )
+        sent_on: list[asyncio.Transport] = []
+        token = _SENT_ON.set(sent_on)
+        try:
+            try:
+                async with asyncio.timeout(bound) as deadline:
+                    response = await session.request(
+                        request.method,
+                        URL(str(request.url), encoded=True),
+                        headers=headers,
+                        data=_payload(body),
+                        allow_redirects=False,
+                        timeout=aiohttp.ClientTimeout(
+                            total=None, connect=connect, sock_connect=connect, sock_read=read
+                        ),
+                    )
+            except TimeoutError as exc:
+                if deadline.expired():
+                    raise httpx.WriteTimeout(
+                        f"Timed out sending the request (write timeout {write} s)",
+                        request=request,
+                    ) from exc
+                _raise_mapped(exc, request, sent=bool(sent_on))
+            except (aiohttp.ClientError, OSError) as exc:
+                _raise_mapped(exc, request, sent=bool(sent_on))
+        except BaseException:
+            # aiohttp has closed the failed request's connection, but asyncio's close()
+            # waits to flush unsent bytes: after a stalled send, for ever. Abort instead
+            # (as anyio does under httpx), so the socket is closed now.
+            for transport in sent_on:
+                if transport.is_closing():
+                    transport.abort()
+            if slots is not None:
+                slots.release()
+            raise
+        finally:
+            _SENT_ON.reset(token)
+        version = response.version
+        return httpx.Response(
+            response.status,
+            headers=list(response.raw_headers),
+            stream=_ResponseStream(response, request, slots),
+            request=request,
+            extensions={
+                "http_version": f"HTTP/{version.major}.{version.minor}".encode()
+                if version
+                else b"HTTP/1.1",
+                "reason_phrase": (response.reason or "").encode("ascii", "replace"),
+            },
+        )
+
+    async def aclose(self) -> None:
+        """Close the session and every connection in its pool."""
+        self._closed = True
+        session, self._session = self._session, None
+        fallback, self._httpx = self._httpx, None
+        if fallback is not None:
+            await fallback.aclose()
+        if session is not None and not session.closed:
+            await session.close()
+
+
+def _payload(body: bytes) -> bytes | io.BytesIO | None:
+    # aiohttp warns (ResourceWarning) about raw bytes over 1 MiB; in a BytesIO it writes
+    # the same bytes in chunks. KMS requests are far smaller.
+    if len(body) > 1 << 20:
+        return io.BytesIO(body)
+    return body or None
+
+
+def _header_text(raw: bytes) -> str:
+    # aiohttp writes header text as UTF-8: decoding it so gives the request's own bytes back.
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
