@@ -12,11 +12,6 @@ from collections.abc import Mapping
 
 __all__ = ["Operation", "Paginator", "Shape"]
 
-#: Shape type names as the AWS model spells them.
-SCALAR_TYPES = frozenset(
-    {"string", "integer", "long", "boolean", "blob", "timestamp", "double", "float"}
-)
-
 
 class Shape:
     """One model shape.
