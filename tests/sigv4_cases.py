@@ -31,7 +31,7 @@ import botocore.credentials
 import httpx
 
 if TYPE_CHECKING:
-    from trentclient._credentials import Credentials
+    from trentclient._credvalue import Credentials
     from trentclient._sigv4 import SigningResult
 
 ACCESS_KEY = "AKIDEXAMPLE"

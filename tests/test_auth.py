@@ -18,7 +18,8 @@ import pytest
 import trentclient._auth
 from tests.sigv4_cases import botocore_sign_httpx, mismatch
 from trentclient._auth import SigV4Auth
-from trentclient._credentials import Credentials, StaticCredentialProvider
+from trentclient._credentials import StaticCredentialProvider
+from trentclient._credvalue import Credentials
 from trentclient._sigv4 import EMPTY_SHA256, SigningResult, signing_key
 
 AK = "AKIDEXAMPLE"

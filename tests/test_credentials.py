@@ -22,6 +22,7 @@ import botocore.configloader
 import botocore.credentials
 import botocore.exceptions
 import botocore.session
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,13 +31,13 @@ from trentclient._credentials import (
     BotocoreCredentialProvider,
     ConfigParseError,
     CredentialProvider,
-    Credentials,
     StaticCredentialProvider,
     load_profile,
     parse_ini,
     resolve_credential_provider,
     resolve_region,
 )
+from trentclient._credvalue import Credentials
 from trentclient._exceptions import NoCredentialsError, NoRegionError, ProfileNotFound, TrentError
 
 # Sentinels: none of these may ever show up in a repr, str or error message.
@@ -249,6 +250,58 @@ class TestStaticProvider:
     def test_pickles(self) -> None:
         p = StaticCredentialProvider(Credentials(AK, SECRET, TOKEN), "env")
         assert pickle.loads(pickle.dumps(p)) == p
+
+    def test_from_keys_makes_the_credentials_value_only_when_asked(self) -> None:
+        p = StaticCredentialProvider.from_keys(AK, SECRET, TOKEN, "env")
+        assert (p.access_key, p.secret_key, p.token, p.method) == (AK, SECRET, TOKEN, "env")
+        assert p._credentials is None
+        assert p.get_credentials() == Credentials(AK, SECRET, TOKEN)
+        assert p.get_credentials() is p.credentials
+        assert p == StaticCredentialProvider(Credentials(AK, SECRET, TOKEN), "env")
+        assert hash(p) == hash(StaticCredentialProvider(Credentials(AK, SECRET, TOKEN), "env"))
+        assert pickle.loads(pickle.dumps(p)) == p
+        assert_no_secrets(repr(p))
+
+    @pytest.mark.parametrize(
+        ("args", "error"),
+        [
+            (("", SECRET, None), ValueError),
+            ((AK, "", None), ValueError),
+            ((AK, SECRET, ""), ValueError),
+            ((AK, SECRET + "\n", None), ValueError),
+            ((AK, 5, None), TypeError),
+            ((AK, SECRET, b"t"), TypeError),
+        ],
+    )
+    def test_from_keys_checks_as_credentials_does(
+        self, args: tuple[Any, Any, Any], error: type[Exception]
+    ) -> None:
+        with pytest.raises(error) as from_keys:
+            StaticCredentialProvider.from_keys(*args)
+        with pytest.raises(error) as value:
+            Credentials(*args)
+        assert str(from_keys.value) == str(value.value)
+        assert_no_secrets(str(from_keys.value))
+
+    def test_keys_are_read_only(self) -> None:
+        p = StaticCredentialProvider.from_keys(AK, SECRET)
+        for name in ("access_key", "secret_key", "token", "method"):
+            with pytest.raises(AttributeError):
+                setattr(p, name, "other")
+        assert p.secret_key == SECRET
+
+    def test_signer_reads_fixed_keys_without_the_value(self) -> None:
+        from trentclient import SigV4Auth
+
+        p = StaticCredentialProvider.from_keys(AK, SECRET, TOKEN)
+        request = httpx.Request("POST", "https://kms.us-east-1.amazonaws.com/", content=b"{}")
+        when = datetime.datetime(2024, 1, 2, tzinfo=datetime.UTC)
+        SigV4Auth(p, "us-east-1").sign(request, now=when)
+        assert p._credentials is None  # signed straight from the provider's keys
+        expected = httpx.Request("POST", "https://kms.us-east-1.amazonaws.com/", content=b"{}")
+        SigV4Auth(Credentials(AK, SECRET, TOKEN), "us-east-1").sign(expected, now=when)
+        assert request.headers["authorization"] == expected.headers["authorization"]
+        assert request.headers["x-amz-security-token"] == TOKEN
 
 
 class TestBotocoreProvider:

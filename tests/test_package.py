@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -144,3 +145,83 @@ def test_import_defers_attrs_until_first_use() -> None:
     assert out.stdout.split() == ["False", "True", "True"]
     with pytest.raises(AttributeError):
         trentclient.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
+
+
+@pytest.mark.parametrize("source", ["arguments", "environment"])
+def test_a_client_from_static_keys_never_imports_attrs(source: str) -> None:
+    """A first client and call, sync and async, sign straight from the keys and read the
+    defaults without a Config: attrs (~10 ms) would be a tenth of a cold start."""
+    keys = (
+        " aws_access_key_id='AKIDEXAMPLE', aws_secret_access_key='secret',"
+        if source == "arguments"
+        else ""
+    )
+    code = (
+        "import asyncio, sys, httpx, trentclient\n"
+        "ok = lambda request: httpx.Response(200, json={'KeyMetadata': {'KeyId': 'k'}})\n"
+        "c = trentclient.Client('us-east-1',"
+        f"{keys} http_client=httpx.Client(transport=httpx.MockTransport(ok)))\n"
+        "assert c.describe_key(KeyId='k')['KeyMetadata']['KeyId'] == 'k'\n"
+        "async def main():\n"
+        "    a = trentclient.AsyncClient('us-east-1',"
+        f"{keys} http_client=httpx.AsyncClient(transport=httpx.MockTransport(ok)))\n"
+        "    assert (await a.describe_key(KeyId='k'))['KeyMetadata']['KeyId'] == 'k'\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('attr', 'attrs')))\n"
+        "print(c.config == trentclient.Config(), c.config is c.config)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    if source == "environment":
+        env.update(AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret")
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.splitlines() == ["[]", "True True"]
+
+
+def test_config_defaults_match_config() -> None:
+    """Clients built without a Config read ConfigDefaults: it must say what Config() says."""
+    import attrs
+
+    from trentclient._config import Config, RetryConfig
+    from trentclient._defaults import ConfigDefaults, RetryDefaults
+
+    config = Config()
+    for field in attrs.fields(Config):
+        if field.name == "retries":
+            continue
+        assert getattr(ConfigDefaults, field.name) == getattr(config, field.name), field.name
+    assert ConfigDefaults.retries is RetryDefaults
+    for field in attrs.fields(RetryConfig):
+        assert getattr(RetryDefaults, field.name) == getattr(config.retries, field.name)
+    public = {n for n in vars(ConfigDefaults) if not n.startswith("_")}
+    assert public == {f.name for f in attrs.fields(Config)}
+
+
+def test_user_agent_platform_parts_are_platforms() -> None:
+    """The User-Agent reads os.uname()/sys instead of importing platform: same values."""
+    import platform
+
+    from trentclient._core import _platform_parts
+
+    assert _platform_parts() == (
+        platform.system(),
+        platform.release(),
+        platform.machine(),
+        platform.python_version(),
+        platform.python_implementation(),
+    )
+
+
+def test_invocation_ids_are_uuid4_strings() -> None:
+    import uuid
+
+    from trentclient._core import _invocation_id
+
+    ids = [_invocation_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert str(parsed) == value
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122

@@ -68,7 +68,7 @@ from tests.sigv4_cases import (
     naive_utc,
 )
 from trentclient._auth import SigV4Auth
-from trentclient._credentials import Credentials
+from trentclient._credvalue import Credentials
 from trentclient._sigv4 import UNSIGNED_HEADERS, SigningResult, canonical_query, sign
 
 NOW = datetime(2015, 8, 30, 12, 36, 0, tzinfo=UTC)

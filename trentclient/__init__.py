@@ -46,14 +46,15 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._config import Config, RetryConfig
-    from ._credentials import CredentialProvider, Credentials
+    from ._credentials import CredentialProvider
+    from ._credvalue import Credentials
 
 # Loaded on first use (PEP 562): they are attrs classes, and attrs costs more to import
-# than the rest of trentclient together. The first client loads them anyway.
+# than the rest of trentclient together. A client from static keys never needs attrs.
 _LAZY = {
     "Config": "._config",
     "RetryConfig": "._config",
-    "Credentials": "._credentials",
+    "Credentials": "._credvalue",
     "CredentialProvider": "._credentials",
 }
 

@@ -18,7 +18,7 @@ __all__ = ["AsyncClient"]
 def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport:
     """aiohttp's pool (``trentclient._aiohttp``) when ``Config.async_http`` asks for it, or
     allows it and aiohttp is installed; else httpx's own. aiohttp is imported only here."""
-    choice = core.config.async_http
+    choice = core.async_http
     if choice != "httpx":
         try:
             import aiohttp  # noqa: F401  (is it installed? ~0.1 s, on the first client only)
@@ -60,9 +60,8 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
             wait = call.send_delay()
             if wait:
                 await self._sleep(wait)
-            provider = self._core.credentials
-            getter = getattr(provider, "aget_credentials", None)  # refresh off the loop
-            credentials = await getter() if getter else provider.get_credentials()
+            getter = self._core.aget_credentials  # refreshes off the loop
+            credentials = await getter() if getter is not None else None
             request = call.next_request(timeout=self._timeout, credentials=credentials)
             try:
                 response = await self._http.send(

@@ -9,16 +9,29 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Generator, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
 from . import _sigv4
 
 if TYPE_CHECKING:
-    from ._credentials import CredentialProvider, Credentials
+    from ._credentials import CredentialProvider
+    from ._credvalue import Credentials
 
 __all__ = ["SigV4Auth"]
+
+
+class _KeyPair(Protocol):
+    """What signing reads: a ``Credentials`` value, or a provider with fixed keys."""
+
+    @property
+    def access_key(self) -> str: ...
+    @property
+    def secret_key(self) -> str: ...
+    @property
+    def token(self) -> str | None: ...
+
 
 #: ``request.extensions`` key under which trentclient keeps what it signed (a
 #: ``SigningResult``), so ``trentclient.testing.verify_signature`` can show a real diff.
@@ -75,6 +88,12 @@ class SigV4Auth(httpx.Auth):
         if not service or not isinstance(service, str):
             raise ValueError("SigV4Auth needs a service signing name, e.g. 'kms'")
         self._credentials = credentials
+        # A Credentials value, or a provider whose keys never change (``fixed_keys``, as
+        # StaticCredentialProvider): read directly, without asking for a value per request.
+        fixed = not hasattr(credentials, "get_credentials") or getattr(
+            credentials, "fixed_keys", False
+        )
+        self._fixed: _KeyPair | None = credentials if fixed else None  # type: ignore[assignment]
         self.region = region
         self.service = service
         self.sign_content_sha256 = sign_content_sha256
@@ -88,13 +107,12 @@ class SigV4Auth(httpx.Auth):
     def __repr__(self) -> str:
         return f"SigV4Auth(region={self.region!r}, service={self.service!r})"
 
-    def _get_credentials(self) -> Credentials:
-        creds = self._credentials
-        getter = getattr(creds, "get_credentials", None)
-        if getter is not None:
-            resolved: Credentials = getter()
-            return resolved
-        return creds  # type: ignore[return-value]
+    def _get_credentials(self) -> _KeyPair:
+        fixed = self._fixed
+        if fixed is not None:
+            return fixed
+        resolved: Credentials = self._credentials.get_credentials()  # type: ignore[union-attr]
+        return resolved
 
     def sign(self, request: httpx.Request, *, now: datetime | None = None) -> httpx.Request:
         """Sign ``request`` in place and return it.
@@ -178,7 +196,7 @@ class SigV4Auth(httpx.Auth):
         ``X-Amz-Content-SHA256`` (when enabled) and ``Authorization``. ``sign`` uses this on
         an ``httpx.Request``; the clients use it on the headers they are about to send.
         """
-        creds = credentials if credentials is not None else self._get_credentials()
+        creds: _KeyPair = credentials if credentials is not None else self._get_credentials()
         amz_datetime = _sigv4.amz_date(now) if now is not None else _current_amz_date()
         payload_hash = hashlib.sha256(body).hexdigest()
         added = [("X-Amz-Date", amz_datetime)]

@@ -7,6 +7,9 @@ from typing import Any
 
 import attrs
 
+from ._defaults import ConfigDefaults as _D
+from ._defaults import RetryDefaults as _R
+
 __all__ = ["Config", "RetryConfig"]
 
 _MODES = ("standard", "adaptive")
@@ -25,8 +28,8 @@ class RetryConfig:
     that slows sending down after throttling, as botocore's adaptive mode).
     """
 
-    max_attempts: int = 3
-    mode: str = "standard"
+    max_attempts: int = _R.max_attempts
+    mode: str = _R.mode
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.max_attempts, int) or isinstance(self.max_attempts, bool):
@@ -47,8 +50,8 @@ def _to_retry_config(value: RetryConfig | Mapping[str, Any] | None) -> RetryConf
         unknown = set(value) - known
         if unknown:
             raise ValueError(f"unknown retries option(s): {', '.join(sorted(unknown))}")
-        attempts = value.get("total_max_attempts", value.get("max_attempts", 3))
-        return RetryConfig(max_attempts=attempts, mode=value.get("mode", "standard"))
+        attempts = value.get("total_max_attempts", value.get("max_attempts", _R.max_attempts))
+        return RetryConfig(max_attempts=attempts, mode=value.get("mode", _R.mode))
     raise TypeError("retries must be a RetryConfig or a dict like boto3's")
 
 
@@ -86,14 +89,14 @@ class Config:
       when ``http_client`` is given.
     """
 
-    connect_timeout: float = attrs.field(default=60.0, validator=_positive)
-    read_timeout: float = attrs.field(default=60.0, validator=_positive)
-    pool_timeout: float = attrs.field(default=60.0, validator=_positive)
-    max_pool_connections: int = attrs.field(default=10, validator=_positive)
+    connect_timeout: float = attrs.field(default=_D.connect_timeout, validator=_positive)
+    read_timeout: float = attrs.field(default=_D.read_timeout, validator=_positive)
+    pool_timeout: float = attrs.field(default=_D.pool_timeout, validator=_positive)
+    max_pool_connections: int = attrs.field(default=_D.max_pool_connections, validator=_positive)
     retries: RetryConfig = attrs.field(factory=RetryConfig, converter=_to_retry_config)
-    user_agent_extra: str | None = attrs.field(default=None, validator=_header_safe)
-    use_fips_endpoint: bool = False
-    use_dualstack_endpoint: bool = False
-    sign_content_sha256: bool = False
-    max_response_bytes: int = attrs.field(default=16 * 1024 * 1024, validator=_positive)
-    async_http: str = attrs.field(default="auto", validator=_async_http)
+    user_agent_extra: str | None = attrs.field(default=_D.user_agent_extra, validator=_header_safe)
+    use_fips_endpoint: bool = _D.use_fips_endpoint
+    use_dualstack_endpoint: bool = _D.use_dualstack_endpoint
+    sign_content_sha256: bool = _D.sign_content_sha256
+    max_response_bytes: int = attrs.field(default=_D.max_response_bytes, validator=_positive)
+    async_http: str = attrs.field(default=_D.async_http, validator=_async_http)

@@ -13,15 +13,17 @@ import email.utils
 import logging
 import os
 import ssl
+import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._auth import SigV4Auth, host_of
+from ._defaults import ConfigDefaults
 from ._endpoints import (
     endpoint_url_from_env,
     normalize_endpoint_url,
@@ -44,7 +46,8 @@ from ._retry import RateLimiter, RetryPolicy
 
 if TYPE_CHECKING:
     from ._config import Config
-    from ._credentials import CredentialProvider, Credentials
+    from ._credentials import CredentialProvider
+    from ._credvalue import Credentials
 from ._version import __version__
 
 __all__ = ["Call", "ClientCore", "shared_ssl_context"]
@@ -72,17 +75,34 @@ def plain_http_ssl_context() -> ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+def _platform_parts() -> tuple[str, str, str, str, str]:
+    """``platform``'s system, release, machine, python_version and python_implementation.
+
+    Read from ``os.uname()`` and ``sys`` where they exist: importing ``platform`` costs
+    about 2 ms, a noticeable share of a first client.
+    """
+    impl = sys.implementation.name
+    impl = {"cpython": "CPython", "pypy": "PyPy"}.get(impl, impl)
+    version = sys.version.split()[0]
+    uname = getattr(os, "uname", None)
+    if uname is None:  # Windows
+        import platform
+
+        return platform.system(), platform.release(), platform.machine(), version, impl
+    u = uname()
+    return u.sysname, u.release, u.machine, version, impl
+
+
 def _user_agent(extra: str | None, mode: str) -> str:
     global _user_agent_base
     if _user_agent_base is None:
-        import platform  # once, at the first client
-
+        system, release, machine, version, impl = _platform_parts()
         _user_agent_base = (
             f"trentclient/{__version__} ua/2.1 "
-            f"os/{platform.system().lower() or 'other'}#{platform.release() or 'unknown'} "
-            f"md/arch#{platform.machine().lower() or 'unknown'} "
-            f"lang/python#{platform.python_version()} "
-            f"md/pyimpl#{platform.python_implementation()} "
+            f"os/{system.lower() or 'other'}#{release or 'unknown'} "
+            f"md/arch#{machine.lower() or 'unknown'} "
+            f"lang/python#{version} "
+            f"md/pyimpl#{impl} "
             f"md/httpx#{httpx.__version__}"
         )
     agent = f"{_user_agent_base} cfg/retry-mode#{mode}"
@@ -99,10 +119,13 @@ def _operation(name: str) -> Operation:
 
 
 def _invocation_id() -> str:
-    """A random UUID4 string for ``amz-sdk-invocation-id``."""
-    import uuid  # cached after the first call; not at `import trentclient`
-
-    return str(uuid.uuid4())
+    """A random UUID4 string for ``amz-sdk-invocation-id`` (as ``str(uuid.uuid4())``;
+    the ``uuid`` module itself takes ~2 ms to import)."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40  # version 4
+    b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _utcnow() -> datetime:
@@ -125,13 +148,23 @@ class ClientCore:
         credential_provider: CredentialProvider | Callable[[], Any] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        # attrs-based modules load with the first client, not at `import trentclient`.
-        from ._config import Config
         from ._credentials import resolve_credential_provider, resolve_region
 
-        if config is not None and not isinstance(config, Config):
-            raise TypeError("config must be a trentclient.Config")
-        self.config = config = config or Config()
+        settings: Config | type[ConfigDefaults]
+        if config is None:
+            # No Config() here: it is an attrs class, and attrs is not needed to use defaults.
+            settings = ConfigDefaults
+        else:
+            from ._config import Config
+
+            if not isinstance(config, Config):
+                raise TypeError("config must be a trentclient.Config")
+            settings = config
+        self._config = config
+        #: The settings read per call and by the shells.
+        self.max_response_bytes = settings.max_response_bytes
+        self.max_pool_connections = settings.max_pool_connections
+        self.async_http = settings.async_http
         env = os.environ if environ is None else environ
         self.region = resolve_region(region_name, profile_name=profile_name, environ=env)
         # botocore's FIPS pseudo-regions ("us-east-1-fips"): sign for the real region.
@@ -143,8 +176,8 @@ class ClientCore:
         else:
             self.endpoint_url = resolve_endpoint(
                 self.region,
-                use_fips=config.use_fips_endpoint,
-                use_dualstack=config.use_dualstack_endpoint,
+                use_fips=settings.use_fips_endpoint,
+                use_dualstack=settings.use_dualstack_endpoint,
             )
         self.url = httpx.URL(request_url(self.endpoint_url))
         self.host = host_of(self.url)
@@ -162,26 +195,40 @@ class ClientCore:
                 environ=env,
             )
         self.credentials: CredentialProvider = credential_provider
+        #: For AsyncClient: a coroutine giving the credentials without blocking the loop, or
+        #: None when the signer asks the provider itself (fixed keys, or no async method).
+        self.aget_credentials: Callable[[], Awaitable[Credentials]] | None = getattr(
+            credential_provider, "aget_credentials", None
+        )
         self.auth = SigV4Auth(
             credential_provider,
             self.signing_region,
             "kms",
-            sign_content_sha256=config.sign_content_sha256,
+            sign_content_sha256=settings.sign_content_sha256,
         )
-        self.user_agent = _user_agent(config.user_agent_extra, config.retries.mode)
-        self.retry = RetryPolicy(max_attempts=config.retries.max_attempts)
+        self.user_agent = _user_agent(settings.user_agent_extra, settings.retries.mode)
+        self.retry = RetryPolicy(max_attempts=settings.retries.max_attempts)
         self.clock: Callable[[], datetime] = _utcnow
         self.monotonic: Callable[[], float] = time.monotonic
         self.clock_offset = timedelta(0)
         self.rate_limiter = (
-            RateLimiter(self.monotonic()) if config.retries.mode == "adaptive" else None
+            RateLimiter(self.monotonic()) if settings.retries.mode == "adaptive" else None
         )
         self.timeout = httpx.Timeout(
-            connect=config.connect_timeout,
-            read=config.read_timeout,
-            write=config.read_timeout,
-            pool=config.pool_timeout,
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=settings.pool_timeout,
         )
+
+    @property
+    def config(self) -> Config:
+        """The ``Config`` in use (``Config()`` made on first use when none was given)."""
+        if self._config is None:
+            from ._config import Config
+
+            self._config = Config()
+        return self._config
 
     @property
     def is_https(self) -> bool:
@@ -191,7 +238,7 @@ class ClientCore:
         return shared_ssl_context() if self.is_https else plain_http_ssl_context()
 
     def limits(self) -> httpx.Limits:
-        n = self.config.max_pool_connections
+        n = self.max_pool_connections
         return httpx.Limits(max_connections=n, max_keepalive_connections=n)
 
     def start(self, operation_name: str, params: Mapping[str, Any]) -> Call:
@@ -278,10 +325,10 @@ class Call:
     def feed(self, chunk: bytes, response: httpx.Response) -> None:
         """Collect one chunk of the answer's body, refusing answers over the size cap."""
         self._size += len(chunk)
-        if self._size > self.core.config.max_response_bytes:
+        if self._size > self.core.max_response_bytes:
             raise ResponseParseError(
                 f"Response from {self.operation.name} exceeds max_response_bytes "
-                f"({self.core.config.max_response_bytes} bytes)",
+                f"({self.core.max_response_bytes} bytes)",
                 status_code=response.status_code,
                 request_id=request_id_of(response.headers),
                 operation_name=self.operation.name,

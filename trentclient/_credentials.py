@@ -69,13 +69,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias, runtime_checkable
-
-import attrs
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol, TypeAlias, runtime_checkable
 
 if TYPE_CHECKING:
     import configparser
+
+    from ._credvalue import Credentials
 
 from ._exceptions import (
     ConfigParseError,
@@ -88,7 +87,6 @@ __all__ = [
     "BotocoreCredentialProvider",
     "ConfigParseError",
     "CredentialProvider",
-    "Credentials",
     "Profile",
     "StaticCredentialProvider",
     "load_profile",
@@ -117,7 +115,7 @@ _FORBIDDEN_CHARS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # -- credentials -------------------------------------------------------------------------------
 
 
-def _check_text(name: str, value: object, *, optional: bool = False) -> None:
+def check_text(name: str, value: object, *, optional: bool = False) -> None:
     """Validate one credential part without ever putting its value in a message."""
     if value is None and optional:
         return
@@ -131,44 +129,6 @@ def _check_text(name: str, value: object, *, optional: bool = False) -> None:
             f"Credentials.{name} contains a control character (CR, LF or similar); "
             "check for a stray newline or carriage return"
         )
-
-
-def _validate_access_key(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
-    _check_text("access_key", value)
-
-
-def _validate_secret_key(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
-    _check_text("secret_key", value)
-
-
-def _validate_token(_inst: object, _attr: attrs.Attribute[str | None], value: str | None) -> None:
-    _check_text("token", value, optional=True)
-
-
-def _validate_expiry(
-    _inst: object, _attr: attrs.Attribute[datetime | None], value: datetime | None
-) -> None:
-    if value is None:
-        return
-    if not isinstance(value, datetime):
-        raise TypeError(f"Credentials.expiry must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None:
-        raise ValueError("Credentials.expiry must be timezone-aware (e.g. datetime.UTC)")
-
-
-@attrs.frozen
-class Credentials:
-    """An AWS access key pair and optional session token.
-
-    ``secret_key`` and ``token`` are left out of ``repr()`` and ``str()``. Instances
-    are immutable, hashable, comparable, picklable and copyable.
-    """
-
-    access_key: str = attrs.field(validator=_validate_access_key)
-    secret_key: str = attrs.field(repr=False, validator=_validate_secret_key)
-    token: str | None = attrs.field(default=None, repr=False, validator=_validate_token)
-    #: When temporary credentials stop working (tz-aware); None for long-term keys.
-    expiry: datetime | None = attrs.field(default=None, kw_only=True, validator=_validate_expiry)
 
 
 # -- providers ---------------------------------------------------------------------------------
@@ -186,20 +146,69 @@ class StaticCredentialProvider:
 
     ``method`` says where they came from: ``"explicit"``, ``"env"``,
     ``"shared-credentials-file"`` or ``"config-file"`` (botocore's names). A plain class
-    rather than an attrs one: it is defined at import, and ``import trentclient`` stays cheap.
+    rather than an attrs one, and it keeps the keys themselves (``access_key``,
+    ``secret_key``, ``token``): a client built from static keys signs with them directly and
+    makes the attrs ``Credentials`` value only if someone asks (attrs takes ~10 ms to import,
+    which is most of what a first client would otherwise cost after httpx).
     """
 
-    __slots__ = ("credentials", "method")
+    __slots__ = ("_credentials", "access_key", "method", "secret_key", "token")
+
+    #: Signers read ``access_key``/``secret_key``/``token`` off this provider directly.
+    fixed_keys: ClassVar[bool] = True
+
+    access_key: str
+    secret_key: str
+    token: str | None
+    method: str
+    _credentials: Credentials | None
 
     def __init__(self, credentials: Credentials, method: str = "explicit") -> None:
+        from ._credvalue import Credentials
+
         if not isinstance(credentials, Credentials):
             raise TypeError(
                 f"StaticCredentialProvider needs Credentials, not {type(credentials).__name__}"
             )
         if not isinstance(method, str):
             raise TypeError(f"method must be a str, not {type(method).__name__}")
-        self.credentials = credentials
-        self.method = method
+        self._set(credentials.access_key, credentials.secret_key, credentials.token, method)
+        self._credentials = credentials
+
+    @classmethod
+    def from_keys(
+        cls, access_key: str, secret_key: str, token: str | None = None, method: str = "explicit"
+    ) -> StaticCredentialProvider:
+        """Checked as ``Credentials(access_key, secret_key, token)`` would be, without attrs."""
+        check_text("access_key", access_key)
+        check_text("secret_key", secret_key)
+        check_text("token", token, optional=True)
+        self = cls.__new__(cls)
+        self._set(access_key, secret_key, token, method)
+        self._credentials = None
+        return self
+
+    def _set(self, access_key: str, secret_key: str, token: str | None, method: str) -> None:
+        setter = object.__setattr__
+        setter(self, "access_key", access_key)
+        setter(self, "secret_key", secret_key)
+        setter(self, "token", token)
+        setter(self, "method", method)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name != "_credentials":
+            raise AttributeError(f"StaticCredentialProvider.{name} is read-only")
+        object.__setattr__(self, name, value)
+
+    @property
+    def credentials(self) -> Credentials:
+        """The ``Credentials`` value (made on first use)."""
+        made = self._credentials
+        if made is None:
+            from ._credvalue import Credentials
+
+            made = self._credentials = Credentials(self.access_key, self.secret_key, self.token)
+        return made
 
     def __repr__(self) -> str:
         return f"StaticCredentialProvider(credentials={self.credentials!r}, method={self.method!r})"
@@ -262,6 +271,8 @@ class BotocoreCredentialProvider:
         last = self._last
         if last is not None and last[0] == parts:
             return last[1]
+        from ._credvalue import Credentials
+
         try:
             credentials = Credentials(*parts)
         except (TypeError, ValueError) as exc:
@@ -653,10 +664,11 @@ def _static_from_section(
                 f"Invalid credentials in {where}: {key} is an indented block, not a value"
             )
     try:
-        credentials = Credentials(section[_ACCESS_KEY], section[_SECRET_KEY], token or None)
+        return StaticCredentialProvider.from_keys(
+            section[_ACCESS_KEY], section[_SECRET_KEY], token or None, method
+        )
     except (TypeError, ValueError) as exc:
         raise NoCredentialsError(f"Invalid credentials in {where}: {exc}") from exc
-    return StaticCredentialProvider(credentials, method)
 
 
 def _import_botocore_session(use_botocore: bool | None) -> Any:
@@ -741,7 +753,7 @@ def resolve_credential_provider(
             raise NoCredentialsError(
                 "Partial credentials: secret_key was given but access_key is missing"
             )
-        return StaticCredentialProvider(Credentials(access_key, secret_key, token or None))
+        return StaticCredentialProvider.from_keys(access_key, secret_key, token or None)
     if token:
         raise NoCredentialsError(
             "Partial credentials: token was given without access_key and secret_key"
@@ -853,12 +865,11 @@ def _from_environment(environ: Mapping[str, str]) -> StaticCredentialProvider | 
         )
     token = environ.get("AWS_SECURITY_TOKEN", "") or environ.get("AWS_SESSION_TOKEN", "")
     try:
-        credentials = Credentials(access_key, secret_key, token or None)
+        return StaticCredentialProvider.from_keys(access_key, secret_key, token or None, "env")
     except (TypeError, ValueError) as exc:
         raise NoCredentialsError(
             f"Invalid credentials in the environment variables: {exc}"
         ) from exc
-    return StaticCredentialProvider(credentials, "env")
 
 
 # -- the region --------------------------------------------------------------------------------

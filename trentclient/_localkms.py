@@ -19,7 +19,7 @@ import attrs
 import httpx
 
 from ._auth import SigV4Auth
-from ._credentials import Credentials
+from ._credvalue import Credentials
 
 __all__ = ["LocalKMS", "local_kms"]
 

@@ -7,7 +7,6 @@ headers and the body bytes into the result dict or raises the typed error.
 
 from __future__ import annotations
 
-import html
 import http
 import json
 import re
@@ -29,7 +28,7 @@ from ._model import Operation
 from ._serde import deserialize, serialize
 
 if TYPE_CHECKING:
-    from ._credentials import Credentials
+    from ._credvalue import Credentials
 
 __all__ = [
     "CONTENT_TYPE",
@@ -172,6 +171,8 @@ def parse_error(
 
 
 def _xml_text(raw: bytes) -> str:
+    import html  # only for XML/HTML error bodies; ~1 ms to import
+
     return html.unescape(raw.decode("utf-8", "replace"))
 
 

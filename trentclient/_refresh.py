@@ -27,7 +27,7 @@ from ._exceptions import NoCredentialsError
 if TYPE_CHECKING:
     import asyncio
 
-    from ._credentials import Credentials
+    from ._credvalue import Credentials
 
 __all__ = ["RefreshableCredentialProvider"]
 
@@ -86,7 +86,7 @@ class RefreshableCredentialProvider:
         return "fresh"
 
     def _accept(self, value: Any) -> Credentials:
-        from ._credentials import Credentials
+        from ._credvalue import Credentials
 
         if not isinstance(value, Credentials):
             raise NoCredentialsError(

@@ -73,7 +73,8 @@ from ._auth import SIGNING_EXTENSION, host_of
 from ._client import Client
 from ._config import Config
 from ._core import _operation
-from ._credentials import CredentialProvider, Credentials, StaticCredentialProvider
+from ._credentials import CredentialProvider, StaticCredentialProvider
+from ._credvalue import Credentials
 from ._endpoints import resolve_endpoint
 from ._exceptions import (
     UNMODELED_ERRORS,
