@@ -10,6 +10,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -277,6 +278,12 @@ def machine_info() -> dict[str, Any]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
+    # `import httpx` also imports its command line's dependencies when click is installed
+    # (test tools bring it): that changes every httpx-based figure, so the report says so.
+    import importlib.util
+
+    extras = [n for n in ("click", "pygments", "rich") if importlib.util.find_spec(n) is not None]
+    distributions = len({d.metadata["Name"] for d in metadata.distributions()})
     commit = ""
     try:
         commit = subprocess.run(
@@ -311,11 +318,28 @@ def machine_info() -> dict[str, Any]:
         "trentclient": __version__,
         "commit": commit,
         "packages": versions,
+        "httpx_cli_deps": extras,
+        "distributions": distributions,
+        "venv": os.path.basename(sys.prefix),
         "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
 # -- Markdown --------------------------------------------------------------------------------
+
+
+def _environment_line(m: dict[str, Any]) -> str:
+    if "distributions" not in m:  # results from before this was recorded
+        return "- Environment: not recorded"
+    where = f"- Environment: `{m['venv']}`, {m['distributions']} distributions installed; "
+    deps = m.get("httpx_cli_deps") or []
+    if deps:
+        return where + (
+            f"{', '.join(deps)} installed, so `import httpx` also imports its command line's "
+            "dependencies (about 10 ms on every httpx-based figure; `python3 tools/dev.py bench` "
+            "runs in a venv without them)"
+        )
+    return where + "no click/pygments/rich, as in a service's deployment (`tools/dev.py bench`)"
 
 
 def _fmt(x: float) -> str:
@@ -357,11 +381,12 @@ def markdown(
     if st["smoke"]:
         lines += [
             "> **Smoke run** (tiny iteration counts): these numbers only show that the harness "
-            "works. Run `python -m benchmarks` for real figures.",
+            "works. Run `python3 tools/dev.py bench` for real figures.",
             "",
         ]
     lines += [
-        "Produced by `python -m benchmarks` (see `benchmarks/run.py`). Every figure is the "
+        "Produced by `python3 tools/dev.py bench` (`python -m benchmarks` in `.venv-bench`; see "
+        "`benchmarks/run.py`). Every figure is the "
         f"median of {st['rounds']} runs, with the min–max over those runs in parentheses; in "
         "each run every contender is measured once, in a rotated order. Ratios are "
         "trentclient's median ÷ the other's median; for the targets the min–max of the "
@@ -374,6 +399,7 @@ def markdown(
         f"- Python: {m['python']}",
         f"- trentclient {m['trentclient']}" + (f" at {m['commit']}" if m["commit"] else ""),
         "- Packages: " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()),
+        _environment_line(m),
         f"- Date: {m['date']}; the whole run took {results['elapsed_s']:.0f} s",
     ]
     loads = results.get("loadavg") or []

@@ -1,5 +1,6 @@
 """Run every benchmark side by side and write ``benchmarks/RESULTS.md`` and a chart.
 
+    python3 tools/dev.py bench           # the same, in .venv-bench (only the contenders installed)
     python -m benchmarks                 # full run (a few minutes), writes RESULTS.md + chart.png
     python -m benchmarks --smoke         # tiny counts, < 60 s: CI's check that it still works
     python benchmarks/run.py --rounds 9 --out /tmp/r.md --chart /tmp/c.png --json /tmp/r.json
