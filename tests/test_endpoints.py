@@ -348,10 +348,13 @@ def _exec_table(sources: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def synthetic_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """The endpoint table rendered from the synthetic partitions, swapped into _endpoints."""
+    """The endpoint table rendered from the synthetic partitions, swapped in for the real one
+    (``_endpoints`` imports its names from the generated module when it resolves)."""
+    from trentclient._generated import _endpoint_table
+
     namespace = _exec_table(_sources(partitions=_synthetic_partitions(), endpoints=None))
     for name in ("PARTITIONS", "KMS_ENDPOINTS", "KMS_ERRORS", "LEGACY_PARTITIONS"):
-        monkeypatch.setattr(_endpoints, name, namespace[name])
+        monkeypatch.setattr(_endpoint_table, name, namespace[name])
     _endpoints._resolve.cache_clear()
     yield namespace
     _endpoints._resolve.cache_clear()

@@ -392,7 +392,7 @@ def _config_profiles(sections: Mapping[str, Mapping[str, str]]) -> dict[str, dic
     return profiles
 
 
-_VAR_PATTERN: Final = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
+_VAR_PATTERN: Final = r"\$(\w+|\{[^}]*\})"  # compiled (and cached) by re on first use
 
 
 def _expand_path(path: str, environ: Mapping[str, str]) -> str:
@@ -406,7 +406,7 @@ def _expand_path(path: str, environ: Mapping[str, str]) -> str:
             value = environ.get(name)
             return match.group(0) if value is None else value
 
-        path = _VAR_PATTERN.sub(substitute, path)
+        path = re.sub(_VAR_PATTERN, substitute, path, flags=re.ASCII)
     if path == "~" or path.startswith(("~/", "~" + os.sep)):
         home_var = "USERPROFILE" if os.name == "nt" else "HOME"
         home = environ.get(home_var)

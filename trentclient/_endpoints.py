@@ -33,17 +33,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from trentclient._exceptions import EndpointResolutionError
-from trentclient._generated._endpoint_table import (
-    KMS_ENDPOINTS,
-    KMS_ERRORS,
-    LEGACY_PARTITIONS,
-    PARTITIONS,
-    LegacyPartition,
-    Partition,
-)
+
+if TYPE_CHECKING:
+    from trentclient._generated._endpoint_table import LegacyPartition, Partition
+
+# The generated table is imported by the functions that read it, on the first endpoint
+# resolved from a region: a client given endpoint_url never needs it.
 
 __all__ = [
     "endpoint_url_from_env",
@@ -109,6 +108,8 @@ def _region_pattern(regex: str) -> re.Pattern[str]:
 
 def _partition_for(region: str) -> Partition:
     # botocore.endpoint_provider.RuleSetStandardLibrary.aws_partition
+    from trentclient._generated._endpoint_table import PARTITIONS
+
     for partition in PARTITIONS:
         if region in partition.regions or _region_pattern(partition.region_regex).match(region):
             return partition
@@ -119,6 +120,8 @@ def _legacy_refusal(region: str, use_fips: bool, use_dualstack: bool) -> str | N
     """botocore's EndpointVariantError message when its legacy resolver refuses, else None."""
     # botocore.regions.EndpointResolver.construct_endpoint for "kms": the first partition
     # that lists the name for KMS, or lists or matches the region; else "aws", forced.
+    from trentclient._generated._endpoint_table import LEGACY_PARTITIONS
+
     found: tuple[LegacyPartition, str] | None = None
     for partition in LEGACY_PARTITIONS:
         if use_dualstack and partition.skipped_for_dualstack:
@@ -155,6 +158,8 @@ def _legacy_refusal(region: str, use_fips: bool, use_dualstack: bool) -> str | N
 
 @functools.lru_cache(maxsize=128)
 def _resolve(region: str, use_fips: bool, use_dualstack: bool) -> str:
+    from trentclient._generated._endpoint_table import KMS_ENDPOINTS, KMS_ERRORS
+
     region, pseudo_fips = normalize_region(region)
     use_fips = use_fips or pseudo_fips
     if use_fips or use_dualstack:

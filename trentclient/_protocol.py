@@ -40,8 +40,8 @@ __all__ = [
 ]
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
-_XML_CODE = re.compile(rb"<Code>\s*([^<]*?)\s*</Code>")
-_XML_MESSAGE = re.compile(rb"<Message>\s*([^<]*?)\s*</Message>", re.DOTALL)
+_XML_CODE = rb"<Code>\s*([^<]*?)\s*</Code>"  # compiled (and cached) by re on first use
+_XML_MESSAGE = rb"<Message>\s*([^<]*?)\s*</Message>"
 
 
 def serialize_body(operation: Operation, params: Mapping[str, Any]) -> bytes:
@@ -145,10 +145,10 @@ def parse_error(
                 message = value
                 break
     elif body and body.lstrip()[:1] == b"<":
-        match = _XML_CODE.search(body)
+        match = re.search(_XML_CODE, body)
         if match and not code:
             code = _xml_text(match.group(1))
-        match = _XML_MESSAGE.search(body)
+        match = re.search(_XML_MESSAGE, body, re.DOTALL)
         if match:
             message = _xml_text(match.group(1))
     if not code:
