@@ -75,6 +75,16 @@ def plain_http_ssl_context() -> ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+def http_timeout(settings: Config | type[ConfigDefaults]) -> httpx.Timeout:
+    """httpx's timeouts for a ``Config``'s (botocore has no write timeout: read's serves)."""
+    return httpx.Timeout(
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=settings.read_timeout,
+        pool=settings.pool_timeout,
+    )
+
+
 def _platform_parts() -> tuple[str, str, str, str, str]:
     """``platform``'s system, release, machine, python_version and python_implementation.
 
@@ -214,12 +224,7 @@ class ClientCore:
         self.rate_limiter = (
             RateLimiter(self.monotonic()) if settings.retries.mode == "adaptive" else None
         )
-        self.timeout = httpx.Timeout(
-            connect=settings.connect_timeout,
-            read=settings.read_timeout,
-            write=settings.read_timeout,
-            pool=settings.pool_timeout,
-        )
+        self.timeout = http_timeout(settings)
 
     @property
     def config(self) -> Config:

@@ -72,7 +72,7 @@ from ._async_client import AsyncClient
 from ._auth import SIGNING_EXTENSION, host_of
 from ._client import Client
 from ._config import Config
-from ._core import _operation
+from ._core import _operation, http_timeout
 from ._credentials import CredentialProvider, StaticCredentialProvider
 from ._credvalue import Credentials
 from ._endpoints import resolve_endpoint
@@ -751,12 +751,7 @@ def stubbed_client(
             use_fips=config.use_fips_endpoint,
             use_dualstack=config.use_dualstack_endpoint,
         )
-    timeout = httpx.Timeout(
-        connect=config.connect_timeout,
-        read=config.read_timeout,
-        write=config.read_timeout,
-        pool=config.pool_timeout,
-    )
+    timeout = http_timeout(config)
     transport = httpx.MockTransport(_refuse)
     if async_:
         return AsyncClient(
