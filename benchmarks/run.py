@@ -384,6 +384,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--from-json", default=None, help="re-render the report and chart from a --json file"
     )
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--require-all",
+        action="store_true",
+        help="exit 2 when a contender is not installed or the chart cannot be drawn "
+        "(CI's check that the whole harness works)",
+    )
     args = parser.parse_args(argv)
     if args.rounds is not None and args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -410,7 +416,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, text in results["errors"].items():
         log(f"ERROR {key}: {text}")
     log(f"done in {results['elapsed_s']:.0f} s")
-    return 1 if results["errors"] else 0
+    if results["errors"]:
+        return 1
+    if args.require_all:
+        lacking = [
+            f"{name}: not installed ({', '.join(needs)})"
+            for name, needs in results["missing"].items()
+        ]
+        if chart_note is not None:
+            lacking.append(f"chart: {chart_note}")
+        for text in lacking:  # printed even with --quiet: it is why the run failed
+            print(f"[bench] MISSING {text}", file=sys.stderr, flush=True)
+        if lacking:
+            return 2
+    return 0
 
 
 if __name__ == "__main__":

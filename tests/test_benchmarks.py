@@ -154,6 +154,7 @@ def test_smoke_run_writes_the_report(tmp_path: Path) -> None:
     out, chart, raw = tmp_path / "RESULTS.md", tmp_path / "chart.png", tmp_path / "raw.json"
     env = dict(os.environ, TRENT_BENCH_HIDE="httpx_aiohttp")  # exercise the "missing" path
     args = ["--smoke", "--quiet", "--out", str(out), "--chart", str(chart), "--json", str(raw)]
+    args.append("--require-all")  # something is hidden: exit 2, after writing the report
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", *args],
         cwd=ROOT,
@@ -163,7 +164,8 @@ def test_smoke_run_writes_the_report(tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 2, proc.stderr[-3000:]  # 1 would be a failed measurement
+    assert "[bench] MISSING trentclient.AsyncClient + httpx-aiohttp: not installed" in proc.stderr
     text = out.read_text("utf-8")
     for heading in HEADINGS:
         assert heading in text, heading
