@@ -18,7 +18,7 @@ __all__ = ["AsyncClient"]
 def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport:
     """aiohttp's pool (``trentclient._aiohttp``) when ``Config.async_http`` asks for it, or
     allows it and aiohttp is installed; else httpx's own. aiohttp is imported only here."""
-    choice = core.async_http
+    choice = core.settings.async_http
     if choice != "httpx":
         try:
             import aiohttp  # noqa: F401  (is it installed? ~0.1 s, on the first client only)

@@ -170,11 +170,8 @@ class ClientCore:
             if not isinstance(config, Config):
                 raise TypeError("config must be a trentclient.Config")
             settings = config
-        self._config = config
-        #: The settings read per call and by the shells.
-        self.max_response_bytes = settings.max_response_bytes
-        self.max_pool_connections = settings.max_pool_connections
-        self.async_http = settings.async_http
+        #: The given Config, or ConfigDefaults (the same values, without attrs).
+        self.settings = settings
         env = os.environ if environ is None else environ
         self.region = resolve_region(region_name, profile_name=profile_name, environ=env)
         # botocore's FIPS pseudo-regions ("us-east-1-fips"): sign for the real region.
@@ -229,11 +226,11 @@ class ClientCore:
     @property
     def config(self) -> Config:
         """The ``Config`` in use (``Config()`` made on first use when none was given)."""
-        if self._config is None:
-            from ._config import Config
+        from ._config import Config
 
-            self._config = Config()
-        return self._config
+        if not isinstance(self.settings, Config):
+            self.settings = Config()
+        return self.settings
 
     @property
     def is_https(self) -> bool:
@@ -243,7 +240,7 @@ class ClientCore:
         return shared_ssl_context() if self.is_https else plain_http_ssl_context()
 
     def limits(self) -> httpx.Limits:
-        n = self.max_pool_connections
+        n = self.settings.max_pool_connections
         return httpx.Limits(max_connections=n, max_keepalive_connections=n)
 
     def start(self, operation_name: str, params: Mapping[str, Any]) -> Call:
@@ -330,10 +327,10 @@ class Call:
     def feed(self, chunk: bytes, response: httpx.Response) -> None:
         """Collect one chunk of the answer's body, refusing answers over the size cap."""
         self._size += len(chunk)
-        if self._size > self.core.max_response_bytes:
+        if self._size > self.core.settings.max_response_bytes:
             raise ResponseParseError(
                 f"Response from {self.operation.name} exceeds max_response_bytes "
-                f"({self.core.max_response_bytes} bytes)",
+                f"({self.core.settings.max_response_bytes} bytes)",
                 status_code=response.status_code,
                 request_id=request_id_of(response.headers),
                 operation_name=self.operation.name,
