@@ -159,3 +159,41 @@ def _no_sleep(kind: str) -> Any:
 
     asleep.slept = slept  # type: ignore[attr-defined]
     return asleep
+
+
+@pytest.fixture(scope="session")
+def sts_server() -> Iterator[str]:
+    """moto's server in its own process on 127.0.0.1 (its STS, with moto's auth checks off:
+    the KMS server above turns them on for every moto server in this process). Yields its
+    URL; stopped at the end of the session."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.faultserver import unused_port
+
+    port = unused_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(url + "/moto-api/", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("moto's server did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -570,8 +570,9 @@ def test_no_credentials_exits_255(
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     code, out, err = run(capsys, "list-keys", "--dry-run")
     assert code == 255 and out == ""
+    client = trentclient.Client(REGION)  # credentials are looked for on first use
     with pytest.raises(trentclient.NoCredentialsError) as info:
-        trentclient.Client(REGION)
+        client.build_request("ListKeys", {})
     assert err == f"{info.value}\n"
 
 

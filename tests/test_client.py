@@ -574,8 +574,13 @@ def test_secrets_stay_out_of_reprs_and_errors(make_driver: Callable[..., Driver]
 def test_region_and_credentials_are_required(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(trentclient.NoRegionError):
         trentclient.Client(aws_access_key_id=AK, aws_secret_access_key=SK)
+    # As boto3: a client without credentials can be built; its first call raises.
+    nothing = trentclient.Client("us-east-1")
     with pytest.raises(trentclient.NoCredentialsError):
-        trentclient.Client("us-east-1")
+        nothing.build_request("ListKeys", {})
+    with pytest.raises(trentclient.NoCredentialsError):
+        nothing.list_keys()
+    nothing.close()
     monkeypatch.setenv("AWS_REGION", "eu-west-3")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", AK)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SK)

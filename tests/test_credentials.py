@@ -507,7 +507,7 @@ def test_parse_ini_matches_botocore(lines: list[str]) -> None:
     assert kind == "ok", text
     assert ours == raw
     # The config-file profile map, too.
-    from trentclient._credentials import _config_profiles
+    from trentclient._credentials._files import _config_profiles
 
     assert _config_profiles(ours) == botocore.configloader.build_profile_map(raw)["profiles"]
 
@@ -810,7 +810,7 @@ class TestProfiles:
 
     def test_implicit_default_missing_is_not_profile_not_found(self) -> None:
         with pytest.raises(NoCredentialsError) as info:
-            resolve(env(), {})
+            use(resolve(env(), {}))
         assert not isinstance(info.value, ProfileNotFound)
 
     def test_load_profile(self) -> None:
@@ -877,7 +877,9 @@ class TestFileLocations:
         self.write(tmp_path / ".aws" / "credentials", CREDS_DEFAULT)
         environ = {"HOME": str(tmp_path), "AWS_SHARED_CREDENTIALS_FILE": "", "AWS_CONFIG_FILE": ""}
         with pytest.raises(NoCredentialsError, match="empty string"):
-            resolve_credential_provider(environ=environ, read_text=no_files, use_botocore=False)
+            use(
+                resolve_credential_provider(environ=environ, read_text=no_files, use_botocore=False)
+            )
 
     def test_unreadable_files_count_as_absent(self, tmp_path: Path) -> None:
         (tmp_path / "a-directory").mkdir()
@@ -886,7 +888,7 @@ class TestFileLocations:
             "AWS_CONFIG_FILE": str(tmp_path / "missing" / "config"),
         }
         with pytest.raises(NoCredentialsError, match="does not exist"):
-            resolve_credential_provider(environ=environ, use_botocore=False)
+            use(resolve_credential_provider(environ=environ, use_botocore=False))
 
     def test_invalid_utf8(self, tmp_path: Path) -> None:
         (tmp_path / "creds").write_bytes(b"[default]\naws_access_key_id = \xff\xfe\n")
@@ -895,70 +897,85 @@ class TestFileLocations:
             resolve_credential_provider(environ=environ, use_botocore=False)
 
 
-class TestNeedsBotocore:
-    def test_nothing_anywhere_lists_the_places_and_the_extra(self) -> None:
+def use(provider: CredentialProvider) -> Any:
+    """Credentials are resolved on first use: this is where "nothing found" raises."""
+    return provider.get_credentials()
+
+
+class TestNativeSources:
+    def test_nothing_anywhere_lists_the_places(self) -> None:
+        provider = resolve(env(AWS_EC2_METADATA_DISABLED="true"), {})  # construction is fine
         with pytest.raises(NoCredentialsError) as info:
-            resolve(env(), {})
+            use(provider)
         message = str(info.value)
-        assert "pip install 'trentclient[botocore]'" in message
         for place in (
             "explicit",
             "AWS_ACCESS_KEY_ID",
             CRED,
             CONF,
-            "use_botocore=False",
-            "SSO",
-            "assume-role",
-            "credential_process",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
             "IMDS",
+            "AWS_EC2_METADATA_DISABLED",
         ):
             assert place in message
+        assert "pip install" not in message  # nothing here needs botocore any more
 
     @pytest.mark.parametrize(
-        ("config", "reason"),
+        ("config", "method"),
         [
-            ("role_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base", "role_arn"),
-            ("sso_session = s\nsso_account_id = 1\nsso_role_name = r", "SSO"),
-            ("credential_process = /bin/false", "credential_process"),
-            ("web_identity_token_file = /t\nrole_arn = arn:x", "web identity"),
-            ("login_session = arn:x", "login_session"),
+            ("role_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base", "assume-role"),
+            ("sso_session = s\nsso_account_id = 1\nsso_role_name = r", "sso"),
+            ("credential_process = /bin/false", "custom-process"),
+            ("web_identity_token_file = /t\nrole_arn = arn:x", "assume-role-with-web-identity"),
         ],
     )
-    def test_profile_without_static_keys(self, config: str, reason: str) -> None:
-        with pytest.raises(NoCredentialsError) as info:
-            resolve(env(), files(None, f"[profile dev]\n{config}\n"), profile_name="dev")
-        message = str(info.value)
-        assert not isinstance(info.value, ProfileNotFound)
-        assert "'dev'" in message and reason in message
-        assert "pip install 'trentclient[botocore]'" in message
+    def test_profile_without_static_keys(self, config: str, method: str) -> None:
+        extra = (
+            "[sso-session s]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n"
+            f"[profile base]\naws_access_key_id = AK\naws_secret_access_key = {SECRET}\n"
+        )
+        provider = resolve(
+            env(), files(None, f"[profile dev]\n{config}\n{extra}"), profile_name="dev"
+        )
+        assert getattr(provider, "method", None) == method
+        assert_no_secrets(repr(provider))
+
+    def test_login_session_needs_botocore(self) -> None:
+        from trentclient._exceptions import MissingDependencyException
+
+        with pytest.raises(MissingDependencyException, match="login_session"):
+            resolve(
+                env(), files(None, "[profile dev]\nlogin_session = arn:x\n"), profile_name="dev"
+            )
 
     @pytest.mark.parametrize(
-        "config",
+        ("config", "method"),
         [
-            "role_arn = arn:aws:iam::123456789012:role/r\nsource_profile = dev",
-            "sso_account_id = 1\nsso_role_name = r",
-            "web_identity_token_file = /t\nrole_arn = arn:x",
+            ("role_arn = arn:aws:iam::123456789012:role/r\nsource_profile = dev", "assume-role"),
+            (
+                "sso_account_id = 1\nsso_role_name = r\nsso_start_url = https://x\nsso_region = us-east-1",
+                "sso",
+            ),
+            ("web_identity_token_file = /t\nrole_arn = arn:x", "assume-role-with-web-identity"),
         ],
     )
-    def test_botocore_first_settings_win_over_static_keys(self, config: str) -> None:
-        # botocore would assume the role (etc.) rather than use the keys directly:
-        # without botocore, we refuse instead of silently using another identity.
+    def test_settings_that_win_over_static_keys(self, config: str, method: str) -> None:
+        # botocore assumes the role (etc.) rather than use the keys directly: so do we.
         creds = f"[dev]\naws_access_key_id = AK\naws_secret_access_key = {SECRET}\n"
-        with pytest.raises(NoCredentialsError, match="needs botocore") as info:
-            resolve(env(), files(creds, f"[profile dev]\n{config}\n"), profile_name="dev")
-        assert_exception_hides_secrets(info.value)
+        provider = resolve(env(), files(creds, f"[profile dev]\n{config}\n"), profile_name="dev")
+        assert getattr(provider, "method", None) == method
 
     def test_role_arn_in_the_credentials_file_counts(self) -> None:
         creds = (
             f"[dev]\naws_access_key_id = AK\naws_secret_access_key = {SECRET}\nrole_arn = arn:x\n"
         )
-        with pytest.raises(NoCredentialsError, match="role_arn"):
+        with pytest.raises(NoCredentialsError, match="source_profile or credential_source"):
             resolve(env(), files(creds), profile_name="dev")
 
     def test_web_identity_env_counts_unless_a_profile_is_passed(self) -> None:
         environ = env(AWS_WEB_IDENTITY_TOKEN_FILE="/var/run/token", AWS_ROLE_ARN="arn:x")
-        with pytest.raises(NoCredentialsError, match="AWS_WEB_IDENTITY_TOKEN_FILE"):
-            resolve(environ, files(CREDS_DEFAULT))
+        provider = resolve(environ, files(CREDS_DEFAULT))
+        assert getattr(provider, "method", None) == "assume-role-with-web-identity"
         p = resolve(environ, files(CREDS_DEFAULT), profile_name="default")
         assert creds_of(p)[0] == "AKFILE"
 
@@ -972,24 +989,27 @@ class TestNeedsBotocore:
             f"aws_access_key_id = AKCONF\naws_secret_access_key = {SECRET}\n"
         )
         assert creds_of(resolve(env(), files(creds, config), profile_name="dev"))[0] == "AKC"
-        with pytest.raises(NoCredentialsError, match="credential_process"):
-            resolve(env(), files(None, config), profile_name="dev")
+        provider = resolve(env(), files(None, config), profile_name="dev")
+        assert getattr(provider, "method", None) == "custom-process"
 
     def test_profile_with_only_a_region(self) -> None:
-        with pytest.raises(NoCredentialsError, match="no static keys"):
-            resolve(env(), files(None, "[profile dev]\nregion = x\n"), profile_name="dev")
+        provider = resolve(env(), files(None, "[profile dev]\nregion = x\n"), profile_name="dev")
+        with pytest.raises(NoCredentialsError, match="no static keys or other credential source"):
+            use(provider)
 
     def test_botocore_missing(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from trentclient._exceptions import MissingDependencyException
+
         for name in ("botocore", "botocore.session", "botocore.exceptions"):
             monkeypatch.setitem(sys.modules, name, None)
-        with pytest.raises(NoCredentialsError, match="not installed") as info:
-            resolve(env(), {}, use_botocore=None)
-        assert "pip install 'trentclient[botocore]'" in str(info.value)
-        with pytest.raises(NoCredentialsError, match="use_botocore=True") as info:
+        with pytest.raises(NoCredentialsError, match="Unable to locate credentials"):
+            use(resolve(env(), {}, use_botocore=None))
+        with pytest.raises(MissingDependencyException, match="use_botocore=True") as info:
             resolve(env(), {}, use_botocore=True)
+        assert "pip install 'trentclient[botocore]'" in str(info.value)
         assert isinstance(info.value.__cause__, ImportError)
-        # Static sources still work without botocore.
-        assert creds_of(resolve(env(), files(CREDS_DEFAULT), use_botocore=None))[0] == "AKFILE"
+        # Static sources never need botocore.
+        assert creds_of(resolve(env(), files(CREDS_DEFAULT), use_botocore=True))[0] == "AKFILE"
 
 
 def test_no_secret_in_any_error() -> None:
@@ -1144,11 +1164,14 @@ class TestBotocoreStep:
         elif how == "AWS_PROFILE":
             monkeypatch.setenv("AWS_PROFILE", "proc")
         provider = resolve_credential_provider(**kwargs)
-        assert isinstance(provider, BotocoreCredentialProvider)
-        assert provider.method == "custom-process"
-        expected = Credentials("AKPROCESS", SECRET + "-process", TOKEN + "-process")
-        assert provider.get_credentials() == expected
-        assert provider.get_credentials() == expected
+        if use_botocore:
+            assert isinstance(provider, BotocoreCredentialProvider)
+        else:  # native: the process runs on first use, not here
+            assert not isinstance(provider, BotocoreCredentialProvider)
+        assert provider.method == "custom-process"  # type: ignore[attr-defined]
+        expected = ("AKPROCESS", SECRET + "-process", TOKEN + "-process")
+        assert creds_of(provider) == expected
+        assert creds_of(provider) == expected
         assert_no_secrets(repr(provider))
 
     def test_process_beats_static_keys_in_config_like_botocore(self, real_env: Path) -> None:
@@ -1193,11 +1216,11 @@ class TestBotocoreStep:
 def _outcome_ours(profile: str | None) -> tuple[Any, ...]:
     try:
         provider = resolve_credential_provider(profile_name=profile, use_botocore=False)
+        c = provider.get_credentials()
     except ProfileNotFound:
         return ("profile-not-found",)
     except NoCredentialsError as exc:
         return ("partial",) if str(exc).startswith("Partial") else ("none",)
-    c = provider.get_credentials()
     assert isinstance(provider, StaticCredentialProvider)
     return ("credentials", c.access_key, c.secret_key, c.token, provider.method)
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 import trentclient
 from tests.conftest import AK, SK, Driver
 from tests.test_client import Recorder, err, ok
+from trentclient._credentials._refresh import RefreshableCredentialProvider
 from trentclient._generated._shapes import OPERATIONS
 from trentclient._protocol import parse_response
-from trentclient._refresh import RefreshableCredentialProvider
 from trentclient._retry import RateLimiter, RetryPolicy, RetryQuota
 
 KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -111,7 +111,12 @@ class SigV4Auth(httpx.Auth):
         fixed = self._fixed
         if fixed is not None:
             return fixed
-        resolved: Credentials = self._credentials.get_credentials()  # type: ignore[union-attr]
+        provider = self._credentials
+        get_keys = getattr(provider, "get_keys", None)  # refreshing providers: no attrs value
+        if get_keys is not None:
+            keys: _KeyPair = get_keys()
+            return keys
+        resolved: Credentials = provider.get_credentials()  # type: ignore[union-attr]
         return resolved
 
     def sign(self, request: httpx.Request, *, now: datetime | None = None) -> httpx.Request:
@@ -129,7 +134,7 @@ class SigV4Auth(httpx.Auth):
         request: httpx.Request,
         *,
         now: datetime | None = None,
-        credentials: Credentials | None = None,
+        credentials: _KeyPair | None = None,
     ) -> _sigv4.SigningResult:
         """Like ``sign``, but return the canonical request, string to sign and signature.
 
@@ -187,7 +192,7 @@ class SigV4Auth(httpx.Auth):
         body: bytes,
         *,
         now: datetime | None = None,
-        credentials: Credentials | None = None,
+        credentials: _KeyPair | None = None,
     ) -> tuple[list[tuple[str, str]], _sigv4.SigningResult]:
         """The headers signing adds to a request, in order, and the signing details.
 

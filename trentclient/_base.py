@@ -37,6 +37,7 @@ class BaseClient(Generic[HttpT]):
         config: Config | None = None,
         http_client: HttpT | None = None,
         credential_provider: CredentialProvider | Callable[[], Any] | None = None,
+        mfa_token_provider: Callable[[str], Any] | None = None,
     ) -> None:
         self._core = core = ClientCore(
             region_name=region_name,
@@ -47,6 +48,7 @@ class BaseClient(Generic[HttpT]):
             profile_name=profile_name,
             config=config,
             credential_provider=credential_provider,
+            mfa_token_provider=mfa_token_provider,
         )
         self._owns_http = http_client is None
         self._http: HttpT = self._new_http_client(core) if http_client is None else http_client

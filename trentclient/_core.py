@@ -47,6 +47,7 @@ from ._retry import RateLimiter, RetryPolicy
 if TYPE_CHECKING:
     from ._config import Config
     from ._credentials import CredentialProvider
+    from ._credentials._flow import Keys
     from ._credvalue import Credentials
 from ._version import __version__
 
@@ -157,6 +158,7 @@ class ClientCore:
         config: Config | None = None,
         credential_provider: CredentialProvider | Callable[[], Any] | None = None,
         environ: Mapping[str, str] | None = None,
+        mfa_token_provider: Callable[..., Any] | None = None,
     ) -> None:
         from ._credentials import resolve_credential_provider, resolve_region
 
@@ -190,7 +192,7 @@ class ClientCore:
         self.host = host_of(self.url)
         if credential_provider is not None and not hasattr(credential_provider, "get_credentials"):
             # A plain callable returning Credentials (with an expiry): refreshed as botocore does.
-            from ._refresh import RefreshableCredentialProvider
+            from ._credentials._refresh import RefreshableCredentialProvider
 
             credential_provider = RefreshableCredentialProvider(credential_provider)
         if credential_provider is None:
@@ -200,13 +202,15 @@ class ClientCore:
                 token=aws_session_token,
                 profile_name=profile_name,
                 environ=env,
+                region_name=self.signing_region,
+                mfa_token_provider=mfa_token_provider,
             )
         self.credentials: CredentialProvider = credential_provider
         #: For AsyncClient: a coroutine giving the credentials without blocking the loop, or
         #: None when the signer asks the provider itself (fixed keys, or no async method).
-        self.aget_credentials: Callable[[], Awaitable[Credentials]] | None = getattr(
-            credential_provider, "aget_credentials", None
-        )
+        self.aget_credentials: Callable[[], Awaitable[Credentials | Keys]] | None = getattr(
+            credential_provider, "aget_keys", None
+        ) or getattr(credential_provider, "aget_credentials", None)
         self.auth = SigV4Auth(
             credential_provider,
             self.signing_region,
@@ -293,7 +297,7 @@ class Call:
         *,
         now: datetime | None = None,
         timeout: Mapping[str, Any] | None = None,
-        credentials: Credentials | None = None,
+        credentials: Credentials | Keys | None = None,
     ) -> httpx.Request:
         """The signed request for the next attempt (signed afresh every time)."""
         self.attempt += 1

@@ -23,6 +23,12 @@
     ├── ParamValidationError         bad input, found before anything was sent
     ├── NoCredentialsError           no credentials in any of the places looked at
     ├── ProfileNotFound              the named AWS profile is in neither shared file
+    ├── CredentialRetrievalError     a configured source (STS, SSO, container, IMDS,
+    │   │                            credential_process) failed to give credentials
+    │   └── UnauthorizedSSOTokenError    the SSO token expired: run aws sso login
+    ├── InvalidConfigError           a credential source configured in a way that cannot work
+    │   └── InfiniteLoopConfigError  source_profile references loop
+    ├── MissingDependencyException   the configuration needs an optional package
     ├── NoRegionError                no region given or configured
     ├── ConfigParseError             a shared AWS config/credentials file is malformed
     ├── EndpointResolutionError      no KMS endpoint for that region/option combination
@@ -46,13 +52,17 @@ __all__ = [
     "AuthError",
     "ConfigParseError",
     "ConnectTimeoutError",
+    "CredentialRetrievalError",
     "EndpointResolutionError",
     "ExpiredTokenException",
     "IncompleteSignatureException",
+    "InfiniteLoopConfigError",
     "InternalFailure",
+    "InvalidConfigError",
     "InvalidClientTokenId",
     "InvalidSignatureException",
     "MissingAuthenticationTokenException",
+    "MissingDependencyException",
     "NoCredentialsError",
     "NoRegionError",
     "ParamValidationError",
@@ -68,6 +78,7 @@ __all__ = [
     "ThrottlingException",
     "TransportError",
     "TrentError",
+    "UnauthorizedSSOTokenError",
     "UnrecognizedClientException",
     "ValidationException",
 ]
@@ -318,6 +329,87 @@ class NoCredentialsError(TrentError):
 
 class ProfileNotFound(NoCredentialsError):
     """The profile asked for (``profile_name=`` or ``AWS_PROFILE``) does not exist."""
+
+
+class CredentialRetrievalError(TrentError):
+    """A credential source was configured but could not give credentials.
+
+    Raised on the call that needed them (STS, SSO, SSO-OIDC, the container endpoint, IMDS,
+    ``credential_process``, a refresh). ``provider`` names the source (botocore's method
+    names: ``"assume-role"``, ``"assume-role-with-web-identity"``, ``"sso"``,
+    ``"container-role"``, ``"iam-role"``, ``"custom-process"``, ...), ``profile`` the profile
+    it was configured in (or ``None``), and for an error answer ``code``, ``status_code`` and
+    ``request_id`` are the server's. The message never holds a secret.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        profile: str | None = None,
+        code: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.provider = provider
+        self.profile = profile
+        self.code = code
+        self.status_code = status_code
+        self.request_id = request_id
+        self.detail = message
+        where = f" (profile {profile!r})" if profile else ""
+        prefix = f"Error when retrieving credentials from {provider}{where}: " if provider else ""
+        super().__init__(prefix + message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_retrieval_error,
+            (
+                type(self),
+                self.detail,
+                self.provider,
+                self.profile,
+                self.code,
+                self.status_code,
+                self.request_id,
+            ),
+        )
+
+
+def _rebuild_retrieval_error(
+    cls: type[CredentialRetrievalError],
+    message: str,
+    provider: str,
+    profile: str | None,
+    code: str | None,
+    status_code: int | None,
+    request_id: str | None,
+) -> CredentialRetrievalError:
+    return cls(
+        message,
+        provider=provider,
+        profile=profile,
+        code=code,
+        status_code=status_code,
+        request_id=request_id,
+    )
+
+
+class UnauthorizedSSOTokenError(CredentialRetrievalError):
+    """The SSO access token is expired or was refused: run ``aws sso login --profile NAME``."""
+
+
+class InvalidConfigError(TrentError):
+    """The shared config describes a credential source that cannot work as written."""
+
+
+class InfiniteLoopConfigError(InvalidConfigError):
+    """``source_profile`` references form a loop."""
+
+
+class MissingDependencyException(TrentError):
+    """The configuration needs an optional package that is not installed."""
 
 
 class NoRegionError(TrentError):

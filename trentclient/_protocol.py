@@ -28,7 +28,7 @@ from ._model import Operation
 from ._serde import deserialize, serialize
 
 if TYPE_CHECKING:
-    from ._credvalue import Credentials
+    from ._auth import _KeyPair
 
 __all__ = [
     "CONTENT_TYPE",
@@ -60,7 +60,7 @@ def build_request(
     now: datetime | None = None,
     invocation_id: str | None = None,
     attempt: int = 1,
-    credentials: Credentials | None = None,
+    credentials: _KeyPair | None = None,
     host: str | None = None,
 ) -> httpx.Request:
     """A signed POST for ``operation`` carrying ``body`` (from ``serialize_body``).

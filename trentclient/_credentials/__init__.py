@@ -1,0 +1,36 @@
+"""AWS credentials: the default chain and every source in it, natively, sync and async.
+
+One module per concern:
+
+- ``_files``: the shared config and credentials files (botocore's parser and profile map);
+- ``_static``: the provider protocol and static keys;
+- ``_flow``: sources as generators of effects, with one sync and one async driver;
+- ``_refresh``: the refresh engine (single-flight, advisory/mandatory windows, backoff);
+- ``_context``: what sources are built from (environment, files, profile, region);
+- ``_env``, ``_process``, ``_sts`` (assume-role, web identity), ``_sso``, ``_container``,
+  ``_imds``: the sources;
+- ``_chain``: botocore's order over them, and the region;
+- ``_botocore``: botocore, only as an explicit opt-in or for ``login_session``.
+
+Sources load when the chain needs them: ``import trentclient`` loads none of this.
+"""
+
+from trentclient._exceptions import ConfigParseError
+
+from ._botocore import BotocoreCredentialProvider
+from ._chain import resolve_credential_provider, resolve_region
+from ._files import Profile, load_profile, parse_ini
+from ._static import CredentialProvider, StaticCredentialProvider, check_text
+
+__all__ = [
+    "BotocoreCredentialProvider",
+    "ConfigParseError",
+    "CredentialProvider",
+    "Profile",
+    "StaticCredentialProvider",
+    "check_text",
+    "load_profile",
+    "parse_ini",
+    "resolve_credential_provider",
+    "resolve_region",
+]
