@@ -20,7 +20,7 @@ import pytest
 
 from tests.credfakes import HandlerServer, Reply, json_reply
 from tests.fake_container import FakeContainer, error, error_with_200, invalid_json, keys_for
-from trentclient._credentials import _container, _flow
+from trentclient._credentials import _container, _drive
 from trentclient._credentials._container import (
     BASE_URL,
     FULL_URI,
@@ -80,8 +80,8 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def asleep(seconds: float) -> None:
         delays.append(seconds)
 
-    monkeypatch.setattr(_flow, "sleep", delays.append)
-    monkeypatch.setattr(_flow, "asleep", asleep)
+    monkeypatch.setattr(_drive, "sleep", delays.append)
+    monkeypatch.setattr(_drive, "asleep", asleep)
     return delays
 
 

@@ -14,16 +14,15 @@ import pytest
 
 from tests.credfakes import HandlerServer, Reply, json_reply
 from tests.fake_imds import TOKEN_HEADER, TTL_HEADER, FakeImds, iso, make_credentials
-from trentclient._credentials import _flow
+from trentclient._credentials import _drive
 from trentclient._credentials._context import SourceContext
+from trentclient._credentials._drive import run_async, run_sync
 from trentclient._credentials._files import SharedConfig
 from trentclient._credentials._flow import (
     HttpFailure,
     HttpRequest,
     HttpResponse,
     Keys,
-    run_async,
-    run_sync,
 )
 from trentclient._credentials._imds import (
     BASE_URL_IPV4,
@@ -52,8 +51,8 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     async def asleep(seconds: float) -> None:
         raise AssertionError(f"IMDS slept {seconds} s")
 
-    monkeypatch.setattr(_flow, "sleep", sleep)
-    monkeypatch.setattr(_flow, "asleep", asleep)
+    monkeypatch.setattr(_drive, "sleep", sleep)
+    monkeypatch.setattr(_drive, "asleep", asleep)
 
 
 @pytest.fixture

@@ -24,8 +24,9 @@ import pytest
 from tests import fake_sso
 from tests.credfakes import HandlerServer, Reply, json_reply
 from tests.fake_sso import FakeSso, error_reply
-from trentclient._credentials import _flow, _sso
+from trentclient._credentials import _drive, _sso
 from trentclient._credentials._context import SourceContext, user_agent
+from trentclient._credentials._drive import run_sync
 from trentclient._credentials._files import SharedConfig, parse_ini
 from trentclient._credentials._flow import (
     HttpRequest,
@@ -33,7 +34,6 @@ from trentclient._credentials._flow import (
     Keys,
     ReadFile,
     WriteFile,
-    run_sync,
 )
 from trentclient._credentials._refresh import RefreshingProvider
 from trentclient._credentials._sso import SsoSource, cache_key, sso_configured
@@ -156,8 +156,8 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def asleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(_flow, "sleep", slept.append)
-    monkeypatch.setattr(_flow, "asleep", asleep)
+    monkeypatch.setattr(_drive, "sleep", slept.append)
+    monkeypatch.setattr(_drive, "asleep", asleep)
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
     return slept

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from trentclient._exceptions import CredentialRetrievalError, NoCredentialsError, TrentError
 
-from ._flow import CallFunction, Flow, Keys, run_async, run_sync, utcnow
+from ._drive import run_async, run_sync
+from ._flow import CallFunction, Flow, Keys, utcnow
 
 if TYPE_CHECKING:
     import asyncio
@@ -97,6 +98,7 @@ class RefreshingProvider:
         self._current: Keys | None = None
         self._lock = threading.Lock()
         self._task: asyncio.Task[Keys] | None = None
+        self._task_is_advisory = False
         self._quiet_until = 0.0  # no advisory attempt before this (monotonic seconds)
         #: How many fetches finished with keys (for tests and diagnostics).
         self.refresh_count = 0
@@ -218,15 +220,23 @@ class RefreshingProvider:
                 return self._current
             return self._mandatory_failed(exc)
 
-    def _start(self, advisory: bool) -> asyncio.Task[Keys]:
+    def _running(self) -> asyncio.Task[Keys] | None:
         import asyncio
 
         task = self._task
-        loop = asyncio.get_running_loop()
-        if task is None or task.done() or task.get_loop() is not loop:
-            task = loop.create_task(self._refresh_async(advisory))
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            return None
+        return task
+
+    def _start(self, advisory: bool) -> asyncio.Task[Keys]:
+        import asyncio
+
+        task = self._running()
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._refresh_async(advisory))
             task.add_done_callback(_consume)
             self._task = task
+            self._task_is_advisory = advisory
         return task
 
     async def aget_keys(self) -> Keys:
@@ -242,12 +252,14 @@ class RefreshingProvider:
             if self._monotonic() >= self._quiet_until:
                 self._start(advisory=True)
             return self._current
-        task = self._start(advisory=False)
-        keys = await asyncio.shield(task)
-        if self._state() == "mandatory" and task.done() and keys is not self._current:
-            # An advisory task finished with the old keys: now refresh for real.
-            keys = await asyncio.shield(self._start(advisory=False))
-        return keys
+        running = self._running()
+        if running is not None and self._task_is_advisory:
+            # A background refresh is under way: its outcome may be enough.
+            await asyncio.shield(running)
+            if self._state() != "mandatory":
+                assert self._current is not None
+                return self._current
+        return await asyncio.shield(self._start(advisory=False))
 
     async def aget_credentials(self) -> Credentials:
         return (await self.aget_keys()).credentials

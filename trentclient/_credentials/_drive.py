@@ -1,0 +1,395 @@
+"""The two drivers of credential flows: ``run_sync`` (the calling thread) and ``run_async``
+(the running event loop). See ``_flow`` for the effects they carry out.
+
+Both hand every effect to the same plain functions where the work is not I/O-model specific
+(files, the answer size cap, error words, logging); only the HTTP exchange, processes and
+sleeping differ between the two.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from trentclient._credentials._flow import (
+    CallFunction,
+    Flow,
+    HttpFailure,
+    HttpRequest,
+    HttpResponse,
+    Keys,
+    ProcessResult,
+    ReadFile,
+    Resolve,
+    RunProcess,
+    Sleep,
+    WriteFile,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["akeys_of", "asleep", "keys_of", "run_async", "run_sync", "sleep"]
+
+logger = logging.getLogger("trentclient.credentials")
+
+R = TypeVar("R")
+
+
+# -- what the drivers share ------------------------------------------------------------------
+
+
+def read_text(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def write_text(path: str, text: str, mode: int) -> str | None:
+    """Write atomically: a temporary file beside ``path``, then ``os.replace``."""
+    import tempfile
+
+    folder = os.path.dirname(path) or "."
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+        try:
+            os.chmod(temp, mode)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc.strerror or exc}"
+    return None
+
+
+def run_process(argv: list[str], timeout: float | None) -> ProcessResult:
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return ProcessResult(None, error=f"it did not finish within {timeout} s")
+    except OSError as exc:
+        return ProcessResult(
+            None, error=f"it could not be started ({type(exc).__name__}: {exc.strerror or exc})"
+        )
+    return ProcessResult(done.returncode, done.stdout, done.stderr)
+
+
+def _failure(exc: Exception) -> HttpFailure:
+    """What went wrong, in words that hold no header value: h11's and httpx's own messages
+    for a refused header quote the value, which may be a token, so only connection errors
+    (the operating system's words) keep their text."""
+    import httpx
+
+    if isinstance(exc, httpx.ConnectTimeout):
+        return HttpFailure("connect-timeout", "connect timeout")
+    if isinstance(exc, httpx.TimeoutException):
+        return HttpFailure("read-timeout", "read timeout")
+    if isinstance(exc, httpx.ConnectError):
+        return HttpFailure("connect", f"could not connect ({exc or type(exc).__name__})")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return HttpFailure("closed", f"connection closed or reset ({type(exc).__name__})")
+    return HttpFailure("other", f"the request could not be sent ({type(exc).__name__})")
+
+
+def _timeout(request: HttpRequest) -> httpx.Timeout:
+    import httpx
+
+    connect, read = request.timeout
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=read)
+
+
+def _ssl_for(url: str) -> Any:
+    from trentclient._core import plain_http_ssl_context, shared_ssl_context
+
+    return shared_ssl_context() if url.lower().startswith("https:") else plain_http_ssl_context()
+
+
+def _log_request(request: HttpRequest) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("Credential source request: %s", request.describe())
+
+
+def _log_response(request: HttpRequest, answer: HttpResponse | HttpFailure) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        if isinstance(answer, HttpResponse):
+            logger.debug(
+                "Credential source answer from %s: %d, %d body bytes (body not logged)",
+                request.url,
+                answer.status,
+                len(answer.body),
+            )
+        else:
+            logger.debug("Credential source request to %s failed: %s", request.url, answer.message)
+
+
+#: Replaced by tests so that container retries do not really wait.
+sleep: Callable[[float], None] = time.sleep
+
+
+async def asleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+def keys_of(provider: Any) -> Keys:
+    """``Keys`` from any provider: its ``get_keys()``, else its ``get_credentials()``."""
+    get_keys = getattr(provider, "get_keys", None)
+    if get_keys is not None:
+        keys: Keys = get_keys()
+        return keys
+    return Keys.from_credentials(provider.get_credentials())
+
+
+async def akeys_of(provider: Any) -> Keys:
+    """``keys_of`` on the event loop: ``aget_keys()``, ``aget_credentials()``, else the sync
+    ``get_credentials()`` (static providers do no I/O)."""
+    for name in ("aget_keys", "aget_credentials"):
+        method = getattr(provider, name, None)
+        if method is not None:
+            value = await method()
+            return value if isinstance(value, Keys) else Keys.from_credentials(value)
+    return keys_of(provider)
+
+
+# -- the sync driver -------------------------------------------------------------------------
+
+
+class _SyncHttp:
+    def __init__(self) -> None:
+        self._clients: dict[tuple[bool, str], httpx.Client] = {}
+
+    def send(self, request: HttpRequest) -> HttpResponse | HttpFailure:
+        import httpx
+
+        _log_request(request)
+        https = request.url.lower().startswith("https:")
+        key = (request.trust_env, "https" if https else "http")
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = httpx.Client(
+                verify=_ssl_for(request.url), trust_env=request.trust_env
+            )
+        answer: HttpResponse | HttpFailure
+        try:
+            with client.stream(
+                request.method,
+                request.url,
+                headers=request.headers,
+                content=request.body or None,
+                timeout=_timeout(request),
+            ) as response:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > request.max_body:
+                        answer = HttpFailure("too-large", f"answer over {request.max_body} bytes")
+                        break
+                    chunks.append(chunk)
+                else:
+                    answer = HttpResponse(response.status_code, response.headers, b"".join(chunks))
+        except httpx.HTTPError as exc:
+            answer = _failure(exc)
+        except (OSError, ValueError) as exc:  # e.g. an invalid URL or header value
+            answer = _failure(exc)
+        _log_response(request, answer)
+        return answer
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+
+def run_sync(flow: Flow[R]) -> R:
+    """Drive ``flow`` to its end in the calling thread; returns what it returns."""
+    http = _SyncHttp()
+    try:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            value, error = None, None
+            if isinstance(effect, HttpRequest):
+                value = http.send(effect)
+            elif isinstance(effect, ReadFile):
+                value = read_text(effect.path)
+            elif isinstance(effect, WriteFile):
+                value = write_text(effect.path, effect.text, effect.mode)
+            elif isinstance(effect, RunProcess):
+                value = run_process(effect.argv, effect.timeout)
+            elif isinstance(effect, Sleep):
+                sleep(effect.seconds)
+            elif isinstance(effect, Resolve | CallFunction):
+                try:
+                    if isinstance(effect, Resolve):
+                        value = keys_of(effect.provider)
+                    else:
+                        value = effect.function(*effect.args)
+                        if hasattr(value, "__await__"):
+                            close = getattr(value, "close", None)
+                            if close is not None:
+                                close()
+                            raise TypeError(
+                                "an async callable needs AsyncClient; Client calls it synchronously"
+                            )
+                except Exception as exc:
+                    error = exc
+            else:  # pragma: no cover - a programming error in a source
+                raise TypeError(f"unknown credential flow effect {effect!r}")
+    finally:
+        flow.close()
+        http.close()
+
+
+# -- the async driver ------------------------------------------------------------------------
+
+
+class _AsyncHttp:
+    def __init__(self) -> None:
+        self._clients: dict[tuple[bool, str], httpx.AsyncClient] = {}
+
+    async def send(self, request: HttpRequest) -> HttpResponse | HttpFailure:
+        import httpx
+
+        _log_request(request)
+        https = request.url.lower().startswith("https:")
+        key = (request.trust_env, "https" if https else "http")
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = httpx.AsyncClient(
+                verify=_ssl_for(request.url), trust_env=request.trust_env
+            )
+        answer: HttpResponse | HttpFailure
+        try:
+            async with client.stream(
+                request.method,
+                request.url,
+                headers=request.headers,
+                content=request.body or None,
+                timeout=_timeout(request),
+            ) as response:
+                chunks: list[bytes] = []
+                size = 0
+                too_large = False
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > request.max_body:
+                        too_large = True
+                        break
+                    chunks.append(chunk)
+                if too_large:
+                    answer = HttpFailure("too-large", f"answer over {request.max_body} bytes")
+                else:
+                    answer = HttpResponse(response.status_code, response.headers, b"".join(chunks))
+        except httpx.HTTPError as exc:
+            answer = _failure(exc)
+        except (OSError, ValueError) as exc:
+            answer = _failure(exc)
+        _log_response(request, answer)
+        return answer
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+
+async def _run_process_async(argv: list[str], timeout: float | None) -> ProcessResult:
+    import asyncio
+
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    except NotImplementedError:
+        # A loop without subprocess support (Windows' SelectorEventLoop): a worker thread.
+        return await asyncio.to_thread(run_process, argv, timeout)
+    except OSError as exc:
+        return ProcessResult(
+            None, error=f"it could not be started ({type(exc).__name__}: {exc.strerror or exc})"
+        )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return ProcessResult(None, error=f"it did not finish within {timeout} s")
+    return ProcessResult(process.returncode, stdout, stderr)
+
+
+async def run_async(flow: Flow[R]) -> R:
+    """Drive ``flow`` on the running event loop: HTTP through ``httpx.AsyncClient``, files in
+    a worker thread, processes through asyncio; nothing blocks the loop."""
+    import asyncio
+    import inspect
+
+    http = _AsyncHttp()
+    try:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            value, error = None, None
+            if isinstance(effect, HttpRequest):
+                value = await http.send(effect)
+            elif isinstance(effect, ReadFile):
+                value = await asyncio.to_thread(read_text, effect.path)
+            elif isinstance(effect, WriteFile):
+                value = await asyncio.to_thread(write_text, effect.path, effect.text, effect.mode)
+            elif isinstance(effect, RunProcess):
+                value = await _run_process_async(effect.argv, effect.timeout)
+            elif isinstance(effect, Sleep):
+                await asleep(effect.seconds)
+            elif isinstance(effect, Resolve | CallFunction):
+                try:
+                    if isinstance(effect, Resolve):
+                        value = await akeys_of(effect.provider)
+                    elif _is_async_callable(effect.function):
+                        value = await effect.function(*effect.args)
+                    else:
+                        value = await asyncio.to_thread(effect.function, *effect.args)
+                        if inspect.isawaitable(value):
+                            value = await value
+                except Exception as exc:
+                    error = exc
+            else:  # pragma: no cover - a programming error in a source
+                raise TypeError(f"unknown credential flow effect {effect!r}")
+    finally:
+        flow.close()
+        await http.close()
+
+
+def _is_async_callable(function: Callable[..., Any]) -> bool:
+    import inspect
+
+    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
+        getattr(function, "__call__", None)  # noqa: B004 - an object with an async __call__
+    )
