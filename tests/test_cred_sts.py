@@ -696,6 +696,7 @@ def test_default_chain_imports_no_botocore(sts_server: str, tmp_path: Path) -> N
         "transport=httpx.MockTransport(lambda r: httpx.Response(200, json={'Keys': []}))))\n"
         "kms.list_keys()\n"
         "assert 'botocore' not in sys.modules, 'botocore was imported'\n"
+        "assert not any(m.split('.')[0] in ('attr', 'attrs') for m in sys.modules), 'attrs'\n"
         "print('ok')\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

@@ -4,7 +4,8 @@ One module per concern:
 
 - ``_files``: the shared config and credentials files (botocore's parser and profile map);
 - ``_static``: the provider protocol and static keys;
-- ``_flow``: sources as generators of effects, with one sync and one async driver;
+- ``_flow``: sources as generators of effects, and the ``Keys`` value they produce;
+- ``_drive``: the one sync and the one async driver of those generators;
 - ``_refresh``: the refresh engine (single-flight, advisory/mandatory windows, backoff);
 - ``_context``: what sources are built from (environment, files, profile, region);
 - ``_env``, ``_process``, ``_sts`` (assume-role, web identity), ``_sso``, ``_container``,
