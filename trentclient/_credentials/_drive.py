@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from trentclient._credentials._flow import (
     CallFunction,
+    Effect,
     Flow,
     HttpFailure,
     HttpRequest,
@@ -83,10 +84,14 @@ def run_process(argv: list[str], timeout: float | None) -> ProcessResult:
     except subprocess.TimeoutExpired:
         return ProcessResult(None, error=f"it did not finish within {timeout} s")
     except OSError as exc:
-        return ProcessResult(
-            None, error=f"it could not be started ({type(exc).__name__}: {exc.strerror or exc})"
-        )
+        return _not_started(exc)
     return ProcessResult(done.returncode, done.stdout, done.stderr)
+
+
+def _not_started(exc: OSError) -> ProcessResult:
+    return ProcessResult(
+        None, error=f"it could not be started ({type(exc).__name__}: {exc.strerror or exc})"
+    )
 
 
 def _failure(exc: Exception) -> HttpFailure:
@@ -167,46 +172,99 @@ async def akeys_of(provider: Any) -> Keys:
     return keys_of(provider)
 
 
+class _Run:
+    """One flow being driven: sends what the last effect gave (or throws what it raised)."""
+
+    __slots__ = ("error", "flow", "result", "value")
+
+    def __init__(self, flow: Flow[Any]) -> None:
+        self.flow = flow
+        self.value: Any = None
+        self.error: Exception | None = None
+        self.result: Any = None
+
+    def next(self) -> Effect | None:
+        """The next effect, or None when the flow returned (``result`` holds its value)."""
+        try:
+            if self.error is None:
+                effect = self.flow.send(self.value)
+            else:
+                effect = self.flow.throw(self.error)
+        except StopIteration as stop:
+            self.result = stop.value
+            return None
+        self.value = self.error = None
+        return effect
+
+
+class _Body:
+    """An answer's body, collected up to the request's cap."""
+
+    __slots__ = ("chunks", "limit", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def add(self, chunk: bytes) -> bool:
+        """False once the body is over the cap."""
+        self.size += len(chunk)
+        if self.size > self.limit:
+            return False
+        self.chunks.append(chunk)
+        return True
+
+    def answer(self, response: httpx.Response, complete: bool) -> HttpResponse | HttpFailure:
+        if not complete:
+            return HttpFailure("too-large", f"answer over {self.limit} bytes")
+        return HttpResponse(response.status_code, response.headers, b"".join(self.chunks))
+
+
+_HttpT = TypeVar("_HttpT")
+
+
+def _client_for(
+    clients: dict[tuple[bool, bool], _HttpT], request: HttpRequest, make: Callable[..., _HttpT]
+) -> _HttpT:
+    """One httpx client per (proxies from the environment or not, https or not) in a run."""
+    https = request.url.lower().startswith("https:")
+    key = (request.trust_env, https)
+    client = clients.get(key)
+    if client is None:
+        client = clients[key] = make(verify=_ssl_for(request.url), trust_env=request.trust_env)
+    return client
+
+
+def _stream_args(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "method": request.method,
+        "url": request.url,
+        "headers": request.headers,
+        "content": request.body or None,
+        "timeout": _timeout(request),
+    }
+
+
 # -- the sync driver -------------------------------------------------------------------------
 
 
 class _SyncHttp:
     def __init__(self) -> None:
-        self._clients: dict[tuple[bool, str], httpx.Client] = {}
+        self._clients: dict[tuple[bool, bool], httpx.Client] = {}
 
     def send(self, request: HttpRequest) -> HttpResponse | HttpFailure:
         import httpx
 
         _log_request(request)
-        https = request.url.lower().startswith("https:")
-        key = (request.trust_env, "https" if https else "http")
-        client = self._clients.get(key)
-        if client is None:
-            client = self._clients[key] = httpx.Client(
-                verify=_ssl_for(request.url), trust_env=request.trust_env
-            )
+        client = _client_for(self._clients, request, httpx.Client)
         answer: HttpResponse | HttpFailure
         try:
-            with client.stream(
-                request.method,
-                request.url,
-                headers=request.headers,
-                content=request.body or None,
-                timeout=_timeout(request),
-            ) as response:
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > request.max_body:
-                        answer = HttpFailure("too-large", f"answer over {request.max_body} bytes")
-                        break
-                    chunks.append(chunk)
-                else:
-                    answer = HttpResponse(response.status_code, response.headers, b"".join(chunks))
-        except httpx.HTTPError as exc:
-            answer = _failure(exc)
-        except (OSError, ValueError) as exc:  # e.g. an invalid URL or header value
+            with client.stream(**_stream_args(request)) as response:
+                body = _Body(request.max_body)
+                complete = all(body.add(chunk) for chunk in response.iter_bytes())
+                answer = body.answer(response, complete)
+        except (httpx.HTTPError, OSError, ValueError) as exc:  # ValueError: a bad URL or header
             answer = _failure(exc)
         _log_response(request, answer)
         return answer
@@ -217,46 +275,49 @@ class _SyncHttp:
         self._clients.clear()
 
 
+def _call_sync(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    value = function(*args)
+    if hasattr(value, "__await__"):
+        close = getattr(value, "close", None)
+        if close is not None:
+            close()  # never awaited: close it so it warns of nothing
+        raise TypeError("an async callable needs AsyncClient; Client calls it synchronously")
+    return value
+
+
+def _perform_sync(effect: Effect, http: _SyncHttp) -> Any:
+    if isinstance(effect, HttpRequest):
+        return http.send(effect)
+    if isinstance(effect, ReadFile):
+        return read_text(effect.path)
+    if isinstance(effect, WriteFile):
+        return write_text(effect.path, effect.text, effect.mode)
+    if isinstance(effect, RunProcess):
+        return run_process(effect.argv, effect.timeout)
+    if isinstance(effect, Sleep):
+        return sleep(effect.seconds)
+    if isinstance(effect, Resolve):
+        return keys_of(effect.provider)
+    if isinstance(effect, CallFunction):
+        return _call_sync(effect.function, effect.args)
+    raise TypeError(f"unknown credential flow effect {effect!r}")  # pragma: no cover
+
+
 def run_sync(flow: Flow[R]) -> R:
-    """Drive ``flow`` to its end in the calling thread; returns what it returns."""
+    """Drive ``flow`` to its end in the calling thread; returns what it returns.
+
+    An exception raised while carrying out an effect is thrown into the flow at its yield.
+    """
+    run = _Run(flow)
     http = _SyncHttp()
     try:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
+        while (effect := run.next()) is not None:
             try:
-                effect = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                result: R = stop.value
-                return result
-            value, error = None, None
-            if isinstance(effect, HttpRequest):
-                value = http.send(effect)
-            elif isinstance(effect, ReadFile):
-                value = read_text(effect.path)
-            elif isinstance(effect, WriteFile):
-                value = write_text(effect.path, effect.text, effect.mode)
-            elif isinstance(effect, RunProcess):
-                value = run_process(effect.argv, effect.timeout)
-            elif isinstance(effect, Sleep):
-                sleep(effect.seconds)
-            elif isinstance(effect, Resolve | CallFunction):
-                try:
-                    if isinstance(effect, Resolve):
-                        value = keys_of(effect.provider)
-                    else:
-                        value = effect.function(*effect.args)
-                        if hasattr(value, "__await__"):
-                            close = getattr(value, "close", None)
-                            if close is not None:
-                                close()
-                            raise TypeError(
-                                "an async callable needs AsyncClient; Client calls it synchronously"
-                            )
-                except Exception as exc:
-                    error = exc
-            else:  # pragma: no cover - a programming error in a source
-                raise TypeError(f"unknown credential flow effect {effect!r}")
+                run.value = _perform_sync(effect, http)
+            except Exception as exc:
+                run.error = exc
+        result: R = run.result
+        return result
     finally:
         flow.close()
         http.close()
@@ -267,44 +328,24 @@ def run_sync(flow: Flow[R]) -> R:
 
 class _AsyncHttp:
     def __init__(self) -> None:
-        self._clients: dict[tuple[bool, str], httpx.AsyncClient] = {}
+        self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
 
     async def send(self, request: HttpRequest) -> HttpResponse | HttpFailure:
         import httpx
 
         _log_request(request)
-        https = request.url.lower().startswith("https:")
-        key = (request.trust_env, "https" if https else "http")
-        client = self._clients.get(key)
-        if client is None:
-            client = self._clients[key] = httpx.AsyncClient(
-                verify=_ssl_for(request.url), trust_env=request.trust_env
-            )
+        client = _client_for(self._clients, request, httpx.AsyncClient)
         answer: HttpResponse | HttpFailure
         try:
-            async with client.stream(
-                request.method,
-                request.url,
-                headers=request.headers,
-                content=request.body or None,
-                timeout=_timeout(request),
-            ) as response:
-                chunks: list[bytes] = []
-                size = 0
-                too_large = False
+            async with client.stream(**_stream_args(request)) as response:
+                body = _Body(request.max_body)
+                complete = True
                 async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > request.max_body:
-                        too_large = True
+                    if not body.add(chunk):
+                        complete = False
                         break
-                    chunks.append(chunk)
-                if too_large:
-                    answer = HttpFailure("too-large", f"answer over {request.max_body} bytes")
-                else:
-                    answer = HttpResponse(response.status_code, response.headers, b"".join(chunks))
-        except httpx.HTTPError as exc:
-            answer = _failure(exc)
-        except (OSError, ValueError) as exc:
+                answer = body.answer(response, complete)
+        except (httpx.HTTPError, OSError, ValueError) as exc:
             answer = _failure(exc)
         _log_response(request, answer)
         return answer
@@ -329,9 +370,7 @@ async def _run_process_async(argv: list[str], timeout: float | None) -> ProcessR
         # A loop without subprocess support (Windows' SelectorEventLoop): a worker thread.
         return await asyncio.to_thread(run_process, argv, timeout)
     except OSError as exc:
-        return ProcessResult(
-            None, error=f"it could not be started ({type(exc).__name__}: {exc.strerror or exc})"
-        )
+        return _not_started(exc)
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
     except TimeoutError:
@@ -341,47 +380,49 @@ async def _run_process_async(argv: list[str], timeout: float | None) -> ProcessR
     return ProcessResult(process.returncode, stdout, stderr)
 
 
-async def run_async(flow: Flow[R]) -> R:
-    """Drive ``flow`` on the running event loop: HTTP through ``httpx.AsyncClient``, files in
-    a worker thread, processes through asyncio; nothing blocks the loop."""
+async def _call_async(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     import asyncio
     import inspect
 
+    if _is_async_callable(function):
+        return await function(*args)
+    value = await asyncio.to_thread(function, *args)  # a plain function may block (a prompt)
+    return await value if inspect.isawaitable(value) else value
+
+
+async def _perform_async(effect: Effect, http: _AsyncHttp) -> Any:
+    import asyncio
+
+    if isinstance(effect, HttpRequest):
+        return await http.send(effect)
+    if isinstance(effect, ReadFile):
+        return await asyncio.to_thread(read_text, effect.path)
+    if isinstance(effect, WriteFile):
+        return await asyncio.to_thread(write_text, effect.path, effect.text, effect.mode)
+    if isinstance(effect, RunProcess):
+        return await _run_process_async(effect.argv, effect.timeout)
+    if isinstance(effect, Sleep):
+        return await asleep(effect.seconds)
+    if isinstance(effect, Resolve):
+        return await akeys_of(effect.provider)
+    if isinstance(effect, CallFunction):
+        return await _call_async(effect.function, effect.args)
+    raise TypeError(f"unknown credential flow effect {effect!r}")  # pragma: no cover
+
+
+async def run_async(flow: Flow[R]) -> R:
+    """Drive ``flow`` on the running event loop: HTTP through ``httpx.AsyncClient``, files in
+    a worker thread, processes through asyncio; nothing blocks the loop."""
+    run = _Run(flow)
     http = _AsyncHttp()
     try:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
+        while (effect := run.next()) is not None:
             try:
-                effect = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                result: R = stop.value
-                return result
-            value, error = None, None
-            if isinstance(effect, HttpRequest):
-                value = await http.send(effect)
-            elif isinstance(effect, ReadFile):
-                value = await asyncio.to_thread(read_text, effect.path)
-            elif isinstance(effect, WriteFile):
-                value = await asyncio.to_thread(write_text, effect.path, effect.text, effect.mode)
-            elif isinstance(effect, RunProcess):
-                value = await _run_process_async(effect.argv, effect.timeout)
-            elif isinstance(effect, Sleep):
-                await asleep(effect.seconds)
-            elif isinstance(effect, Resolve | CallFunction):
-                try:
-                    if isinstance(effect, Resolve):
-                        value = await akeys_of(effect.provider)
-                    elif _is_async_callable(effect.function):
-                        value = await effect.function(*effect.args)
-                    else:
-                        value = await asyncio.to_thread(effect.function, *effect.args)
-                        if inspect.isawaitable(value):
-                            value = await value
-                except Exception as exc:
-                    error = exc
-            else:  # pragma: no cover - a programming error in a source
-                raise TypeError(f"unknown credential flow effect {effect!r}")
+                run.value = await _perform_async(effect, http)
+            except Exception as exc:
+                run.error = exc
+        result: R = run.result
+        return result
     finally:
         flow.close()
         await http.close()
