@@ -58,14 +58,22 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import SplitResult, urlsplit
 
 from trentclient._exceptions import InvalidConfigError
 
 from ._context import SourceBase, SourceContext, user_agent
-from ._flow import Flow, HttpFailure, HttpRequest, HttpResponse, Keys, ReadFile, Sleep
+from ._flow import (
+    Flow,
+    HttpFailure,
+    HttpRequest,
+    HttpResponse,
+    Keys,
+    ReadFile,
+    Sleep,
+    parse_timestamp,
+)
 
 __all__ = [
     "ALLOWED_HOSTS",
@@ -192,14 +200,6 @@ def _error_fields(value: object) -> tuple[str | None, str | None]:
         code if isinstance(code, str) and code else None,
         message if isinstance(message, str) and message else None,
     )
-
-
-def _parse_expiry(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class _Attempt:
@@ -373,7 +373,7 @@ class ContainerSource(SourceBase):
             value = parsed.get(key)
             if not isinstance(value, str) and not (key == "AccountId" and value is None):
                 raise self.error(f"{key} in the answer of {_shown(self.url)} is not a string")
-        expiry = _parse_expiry(parsed["Expiration"])
+        expiry = parse_timestamp(parsed["Expiration"])
         if expiry is None:
             raise self.error(
                 f"Expiration in the answer of {_shown(self.url)} is not an ISO 8601 timestamp"

@@ -13,7 +13,7 @@ from datetime import datetime
 from trentclient._exceptions import CredentialRetrievalError, NoCredentialsError
 
 from ._context import SourceBase
-from ._flow import Flow, Keys
+from ._flow import Flow, Keys, parse_timestamp
 from ._static import StaticCredentialProvider
 
 __all__ = ["EnvSource", "env_credentials"]
@@ -37,17 +37,11 @@ def _read(environ: Mapping[str, str]) -> tuple[str, str, str | None] | None:
 
 
 def parse_expiry(value: str, where: str) -> datetime:
-    """An ISO 8601 timestamp (``Z`` or an offset; naive means UTC), or a typed error."""
-    from datetime import UTC
-
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-    except ValueError:
-        raise CredentialRetrievalError(
-            f"{where} is not an ISO 8601 timestamp", provider="env"
-        ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    """``value`` as a timestamp (see ``parse_timestamp``), or a typed error naming ``where``."""
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise CredentialRetrievalError(f"{where} is not an ISO 8601 timestamp", provider="env")
+    return parsed
 
 
 class EnvSource(SourceBase):

@@ -64,6 +64,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def parse_timestamp(value: object) -> datetime | None:
+    """An ISO 8601 / RFC 3339 date and time as every source's answer spells it (``...Z``, an
+    offset, fractions, the older AWS CLI's ``...UTC``; no zone means UTC), as an aware UTC
+    ``datetime``; ``None`` when it is not one (a date without a time is not)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith("UTC"):
+        text = text[:-3] + "+00:00"
+    elif text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    if "T" not in text.upper():
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
 # -- the value a flow produces ------------------------------------------------------------------
 
 

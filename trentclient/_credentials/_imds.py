@@ -68,14 +68,14 @@ import random
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from trentclient._exceptions import InvalidConfigError
 
 from ._context import SourceBase, SourceContext, user_agent
-from ._flow import Flow, HttpFailure, HttpRequest, HttpResponse, Keys, utcnow
+from ._flow import Flow, HttpFailure, HttpRequest, HttpResponse, Keys, parse_timestamp, utcnow
 
 __all__ = ["ImdsSource", "imds_disabled"]
 
@@ -199,16 +199,11 @@ def _number(ctx: SourceContext, names: tuple[str, str], default: float, *, whole
 
 
 def parse_expiration(value: str) -> datetime:
-    """ISO 8601 (``2026-01-01T00:00:00Z``, fractions and offsets too; naive means UTC).
-
-    Raises ``ValueError``."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    if "T" not in text.upper():
-        raise ValueError("not a date and time")
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    """``Expiration`` as IMDS sends it (see ``parse_timestamp``). Raises ``ValueError``."""
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise ValueError("not an ISO 8601 date and time")
+    return parsed
 
 
 class _Exhausted:

@@ -81,6 +81,7 @@ from ._flow import (
     ReadFile,
     Sleep,
     WriteFile,
+    parse_timestamp,
     utcnow,
 )
 
@@ -138,25 +139,6 @@ def cache_key(start_url: str, session_name: str | None) -> str:
     start URL (botocore's ``SSOTokenLoader._generate_cache_key``)."""
     text = session_name if session_name is not None else start_url
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-def parse_timestamp(value: object) -> datetime | None:
-    """An RFC 3339 time of the cache file (``...Z``, an offset, or the older CLI's ``...UTC``)
-    as an aware UTC datetime; ``None`` if it is not one. No zone: UTC."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.endswith("UTC"):
-        text = text[:-3] + "+00:00"
-    elif text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def format_timestamp(value: datetime) -> str:
