@@ -56,7 +56,6 @@ import hashlib
 import json
 import logging
 import os
-import random
 import re
 import time
 from collections.abc import Mapping
@@ -66,12 +65,11 @@ from urllib.parse import quote
 
 from trentclient._exceptions import (
     CredentialRetrievalError,
-    EndpointResolutionError,
     InvalidConfigError,
     UnauthorizedSSOTokenError,
 )
 
-from ._context import SourceBase, SourceContext, truthy, user_agent
+from ._context import SourceBase, SourceContext, user_agent
 from ._flow import (
     Flow,
     HttpFailure,
@@ -79,10 +77,16 @@ from ._flow import (
     HttpResponse,
     Keys,
     ReadFile,
-    Sleep,
     WriteFile,
     parse_timestamp,
     utcnow,
+)
+from ._services import (
+    RETRYABLE_FAILURES,
+    RETRYABLE_STATUS,
+    THROTTLING_CODES,
+    base_url,
+    send_with_retries,
 )
 
 __all__ = ["ATTEMPT_INTERVAL", "REFRESH_WINDOW", "SsoSource", "sso_configured"]
@@ -97,9 +101,6 @@ REFRESH_WINDOW: Final = timedelta(minutes=15)
 ATTEMPT_INTERVAL: Final = 60.0
 #: botocore's default connect and read timeouts, seconds.
 TIMEOUT: Final = (60.0, 60.0)
-#: Attempts per request (botocore's standard retry mode); full-jitter backoff, 1 s base.
-MAX_ATTEMPTS: Final = 3
-_MAX_BACKOFF: Final = 20.0
 #: Largest answer read (the real ones are under 2 KiB).
 MAX_BODY: Final = 64 * 1024
 BEARER_HEADER: Final = "x-amz-sso_bearer_token"
@@ -107,20 +108,6 @@ BEARER_HEADER: Final = "x-amz-sso_bearer_token"
 _PROFILE_REQUIRED: Final = ("sso_role_name", "sso_account_id")
 _SSO_REQUIRED: Final = ("sso_start_url", "sso_region")
 _REFRESH_KEYS: Final = ("refreshToken", "clientId", "clientSecret", "registrationExpiresAt")
-_RETRYABLE_STATUS: Final = frozenset({429, 500, 502, 503, 504})
-_RETRYABLE_FAILURES: Final = frozenset({"connect", "connect-timeout", "read-timeout", "closed"})
-_THROTTLING_CODES: Final = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "SlowDownException",
-        "RequestLimitExceeded",
-        "RequestThrottled",
-    }
-)
 _HEADER_SAFE: Final = re.compile(r"[\x20-\x7e]+")
 _REGION: Final = re.compile(r"(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
@@ -152,9 +139,9 @@ def _text(value: object) -> str | None:
 
 def _retryable(answer: HttpResponse | HttpFailure) -> bool:
     if isinstance(answer, HttpFailure):
-        return answer.kind in _RETRYABLE_FAILURES
-    return answer.status in _RETRYABLE_STATUS or (
-        answer.status >= 400 and _error_details(answer)[0] in _THROTTLING_CODES
+        return answer.kind in RETRYABLE_FAILURES
+    return answer.status in RETRYABLE_STATUS or (
+        answer.status >= 400 and _error_details(answer)[0] in THROTTLING_CODES
     )
 
 
@@ -394,7 +381,7 @@ class SsoSource(SourceBase):
             return None
         refresh_token, client_id, client_secret = secrets
         try:
-            base = self._base_url("SSO_OIDC", "oidc")
+            base = base_url(self._ctx, "SSO_OIDC", "oidc", self._region)
         except InvalidConfigError as exc:
             logger.warning("SSO token refresh failed: %s", exc)
             return None
@@ -417,7 +404,7 @@ class SsoSource(SourceBase):
             max_body=MAX_BODY,
         )
         self._last_attempt = monotonic()
-        answer = yield from _send(request)
+        answer = yield from send_with_retries(lambda _attempt: request, _retryable)
         problem: str
         if isinstance(answer, HttpFailure):
             problem = f"the CreateToken request to {url} failed: {answer.message}"
@@ -484,7 +471,7 @@ class SsoSource(SourceBase):
     # -- SSO GetRoleCredentials -------------------------------------------------------------
 
     def _role_credentials(self, access_token: str) -> Flow[Keys]:
-        base = self._base_url("SSO", "portal.sso")
+        base = base_url(self._ctx, "SSO", "portal.sso", self._region)
         query = (
             f"role_name={quote(self._role_name, safe='-_.~')}"
             f"&account_id={quote(self._account_id, safe='-_.~')}"
@@ -499,7 +486,7 @@ class SsoSource(SourceBase):
             secret_headers=frozenset({BEARER_HEADER}),
             max_body=MAX_BODY,
         )
-        answer = yield from _send(request)
+        answer = yield from send_with_retries(lambda _attempt: request, _retryable)
         if isinstance(answer, HttpFailure):
             raise self.error(f"the GetRoleCredentials request to {url} failed: {answer.message}")
         if answer.status != 200:
@@ -560,70 +547,9 @@ class SsoSource(SourceBase):
 
     # -- shared -----------------------------------------------------------------------------
 
-    def _base_url(self, service_id: str, prefix: str) -> str:
-        """The service's base URL, no trailing slash: the configured endpoint, else the
-        ruleset's ``https://{prefix}[-fips].{region}.{dns suffix}``."""
-        from trentclient._endpoints import _partition_for, normalize_endpoint_url
-
-        use_fips = truthy(self._ctx.setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"))
-        use_dualstack = truthy(
-            self._ctx.setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")
-        )
-        configured = self._ctx.service_endpoint(service_id)
-        if configured is not None:
-            if use_fips or use_dualstack:
-                raise InvalidConfigError(
-                    f"Invalid Configuration: {'FIPS' if use_fips else 'Dualstack'} and custom "
-                    f"endpoint are not supported (the {service_id} endpoint URL is configured)"
-                )
-            try:
-                return normalize_endpoint_url(configured).rstrip("/")
-            except EndpointResolutionError as exc:
-                raise InvalidConfigError(
-                    f"The {service_id} endpoint URL is invalid: {exc}"
-                ) from None
-        partition = _partition_for(self._region)
-        if use_fips and not partition.supports_fips:
-            raise InvalidConfigError(
-                f"FIPS is enabled but partition {partition.id} (sso_region {self._region}) "
-                "does not support FIPS"
-            )
-        if use_dualstack and not partition.supports_dual_stack:
-            raise InvalidConfigError(
-                f"DualStack is enabled but partition {partition.id} (sso_region "
-                f"{self._region}) does not support DualStack"
-            )
-        suffix = partition.dual_stack_dns_suffix if use_dualstack else partition.dns_suffix
-        if use_fips and not use_dualstack and partition.id == "aws-us-gov":
-            return f"https://{prefix}.{self._region}.amazonaws.com"
-        if use_fips:
-            prefix += "-fips"
-        return f"https://{prefix}.{self._region}.{suffix}"
-
     @staticmethod
     def _scrub(message: str, *secrets: str) -> str:
         for secret in secrets:
             if secret:
                 message = message.replace(secret, "***")
         return message
-
-
-def _send(request: HttpRequest) -> Flow[HttpResponse | HttpFailure]:
-    """Send with botocore's standard-mode retries; the last answer or failure."""
-    attempt = 1
-    while True:
-        answer = yield request
-        if not isinstance(answer, HttpResponse | HttpFailure):  # pragma: no cover - a driver bug
-            raise TypeError(f"an HttpRequest was answered with {type(answer).__name__}")
-        if attempt >= MAX_ATTEMPTS or not _retryable(answer):
-            return answer
-        delay = random.random() * min(_MAX_BACKOFF, 2.0 ** (attempt - 1))
-        logger.debug(
-            "Retrying %s %s (attempt %d failed) in %.2f s",
-            request.method,
-            request.url.split("?", 1)[0],
-            attempt,
-            delay,
-        )
-        yield Sleep(delay)
-        attempt += 1

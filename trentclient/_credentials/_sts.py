@@ -26,7 +26,6 @@ botocore's standard retry mode does for its STS client.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import quote
@@ -44,8 +43,15 @@ from ._flow import (
     KeysProvider,
     ReadFile,
     Resolve,
-    Sleep,
     parse_timestamp,
+)
+from ._services import (
+    MAX_ATTEMPTS,
+    RETRYABLE_FAILURES,
+    RETRYABLE_STATUS,
+    THROTTLING_CODES,
+    base_url,
+    send_with_retries,
 )
 
 __all__ = ["AssumeRoleSource", "WebIdentitySource", "parse_xml", "sts_endpoint"]
@@ -53,7 +59,6 @@ __all__ = ["AssumeRoleSource", "WebIdentitySource", "parse_xml", "sts_endpoint"]
 VERSION: Final = "2011-06-15"
 _FORM: Final = "application/x-www-form-urlencoded; charset=utf-8"
 _MAX_ANSWER: Final = 256 * 1024
-_ATTEMPTS: Final = 3
 _TIMEOUT: Final = (60.0, 60.0)  # botocore's defaults for its STS client
 
 #: Regions that ``sts_regional_endpoints = legacy`` sends to the global endpoint (botocore).
@@ -78,20 +83,10 @@ LEGACY_GLOBAL_STS_REGIONS: Final = frozenset(
     }
 )
 _GLOBAL: Final = ("https://sts.amazonaws.com", "us-east-1")
+#: Retried on top of the shared throttling codes: botocore's standard mode retries
+#: IDPCommunicationError for STS, and these transient codes for every service.
 _RETRYABLE_CODES: Final = frozenset(
-    {
-        "IDPCommunicationError",
-        "Throttling",
-        "ThrottlingException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "InternalError",
-        "InternalFailure",
-        "ServiceUnavailable",
-    }
+    {"IDPCommunicationError", "InternalError", "InternalFailure", "ServiceUnavailable"}
 )
 
 
@@ -101,11 +96,9 @@ _RETRYABLE_CODES: Final = frozenset(
 def sts_endpoint(ctx: SourceContext) -> tuple[str, str]:
     """``(URL, signing region)`` for STS calls made for a client in ``ctx.region``."""
     region = ctx.region
-    configured = ctx.service_endpoint("STS")
-    if configured:
-        from trentclient._endpoints import normalize_endpoint_url
-
-        return normalize_endpoint_url(configured), region or "us-east-1"
+    if ctx.service_endpoint("STS") is not None:
+        signing = region or "us-east-1"
+        return base_url(ctx, "STS", "sts", signing), signing
     if not region or region == "aws-global":
         return _GLOBAL
     fips = truthy(ctx.setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"))
@@ -120,13 +113,7 @@ def sts_endpoint(ctx: SourceContext) -> tuple[str, str]:
         )
     if mode == "legacy" and region in LEGACY_GLOBAL_STS_REGIONS and not (fips or dual):
         return _GLOBAL
-    from trentclient._endpoints import _partition_for
-
-    partition = _partition_for(region)
-    suffix = partition.dual_stack_dns_suffix if dual else partition.dns_suffix
-    if fips and partition.id == "aws-us-gov" and not dual:
-        return f"https://sts.{region}.amazonaws.com", region
-    return f"https://sts{'-fips' if fips else ''}.{region}.{suffix}", region
+    return base_url(ctx, "STS", "sts", region), region
 
 
 # -- the query protocol -----------------------------------------------------------------------
@@ -242,19 +229,16 @@ class _StsSource(SourceBase):
         from trentclient._core import _invocation_id
 
         invocation = _invocation_id()
-        for attempt in range(1, _ATTEMPTS + 1):
+
+        def make(attempt: int) -> HttpRequest:
             headers = self._headers()
             if sign is not None:
                 headers = sign(headers, body)
             # As botocore: the retry headers are added after signing, so they are not signed.
             headers.append(("amz-sdk-invocation-id", invocation))
-            headers.append(
-                (
-                    "amz-sdk-request",
-                    f"attempt={attempt}" + (f"; max={_ATTEMPTS}" if attempt > 1 else ""),
-                )
-            )
-            answer = yield HttpRequest(
+            retry = f"attempt={attempt}" + (f"; max={MAX_ATTEMPTS}" if attempt > 1 else "")
+            headers.append(("amz-sdk-request", retry))
+            return HttpRequest(
                 "POST",
                 self.url + "/",
                 headers,
@@ -264,20 +248,23 @@ class _StsSource(SourceBase):
                 secret_headers=frozenset({"authorization", "x-amz-security-token"}),
                 max_body=_MAX_ANSWER,
             )
-            error = self._outcome(answer)
-            if isinstance(error, XmlNode):
-                return error
-            if not error.retryable or attempt == _ATTEMPTS:
-                raise error.error
-            yield Sleep(random.random() * min(20.0, 2.0 ** (attempt - 1)))
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        def retryable(answer: HttpResponse | HttpFailure) -> bool:
+            outcome = self._outcome(answer)
+            return isinstance(outcome, _Failed) and outcome.retryable
+
+        answer = yield from send_with_retries(make, retryable)
+        outcome = self._outcome(answer)
+        if isinstance(outcome, _Failed):
+            raise outcome.error
+        return outcome
 
     def _outcome(self, answer: HttpResponse | HttpFailure) -> XmlNode | _Failed:
         where = f"STS {self.action} at {self.url}"
         if isinstance(answer, HttpFailure):
             return _Failed(
                 self.error(f"{where} failed: {answer.message}"),
-                retryable=answer.kind != "too-large",
+                retryable=answer.kind in RETRYABLE_FAILURES,
             )
         root = parse_xml(answer.body)
         request_id = answer.headers.get("x-amzn-requestid")
@@ -301,7 +288,11 @@ class _StsSource(SourceBase):
         text = f"{where} answered {answer.status}" + (f" ({code})" if code else "")
         if message:
             text += f": {message[:500]}"
-        retryable = answer.status >= 500 or answer.status == 429 or code in _RETRYABLE_CODES
+        retryable = (
+            answer.status in RETRYABLE_STATUS
+            or code in THROTTLING_CODES
+            or code in _RETRYABLE_CODES
+        )
         return _Failed(
             self.error(text, code=code, status_code=answer.status, request_id=request_id),
             retryable=retryable,
