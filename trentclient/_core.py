@@ -267,6 +267,7 @@ class Call:
     __slots__ = (
         "_chunks",
         "_quota_taken",
+        "_signed_offset",
         "_size",
         "_skew_fixed",
         "attempt",
@@ -286,6 +287,7 @@ class Call:
         self._size = 0
         self._quota_taken = 0
         self._skew_fixed = False
+        self._signed_offset = core.clock_offset
 
     def send_delay(self) -> float:
         """Seconds to wait before sending the next attempt (adaptive rate limiting)."""
@@ -304,6 +306,9 @@ class Call:
         self._chunks = []
         self._size = 0
         core = self.core
+        # The offset this attempt is signed with: a refusal is judged against it, not against
+        # whatever another call has set meanwhile.
+        self._signed_offset = core.clock_offset
         request = build_request(
             self.operation,
             self.body,
@@ -366,7 +371,13 @@ class Call:
             if core.rate_limiter is not None:
                 core.rate_limiter.record(error.throttling, core.monotonic())
             if self._fix_clock_skew(error, response):
-                return None, 0.0
+                # Re-signing with the corrected time is an attempt like any other: it
+                # respects max_attempts and takes from the retry quota.
+                taken = core.retry.allow(self.attempt)
+                if taken is not None:
+                    self._skew_fixed = True
+                    self._quota_taken = taken
+                    return None, 0.0
             decision = core.retry.decide(self.attempt, error)
             if decision is None:
                 raise
@@ -390,15 +401,15 @@ class Call:
         return delay
 
     def _fix_clock_skew(self, error: ServiceError, response: httpx.Response) -> bool:
-        """Learn the server's clock from ``Date`` when it refused our time; retry once."""
+        """Whether ``error`` refused this attempt's time; learns the server's clock from its
+        ``Date`` then (later requests are signed with it). Once per call."""
         if self._skew_fixed or not isinstance(error, AuthError):
             return False
         server_time = _http_date(response.headers.get("date"))
         if server_time is None:
             return False
         core = self.core
-        local = core.clock()
-        skew = server_time - local
+        skew = server_time - core.clock()
         text = error.message.lower()
         time_error = error.code in _SKEW_CODES or (
             error.code in ("InvalidSignatureException", "SignatureDoesNotMatch")
@@ -406,20 +417,22 @@ class Call:
         )
         if not (time_error or abs(skew) > _SKEW_LIMIT):
             return False
-        if abs(skew - core.clock_offset) < timedelta(seconds=1):
-            return False  # we already use the server's time: not a skew problem
-        logger.warning(
-            "Clock skew of %.0f s detected from the server's Date header; "
-            "signing with the corrected time from now on",
-            skew.total_seconds(),
-        )
-        core.clock_offset = skew
-        self._skew_fixed = True
+        if abs(skew - self._signed_offset) < _SKEW_TOLERANCE:
+            return False  # this request already carried the server's time: not a skew problem
+        if abs(skew - core.clock_offset) >= _SKEW_TOLERANCE:
+            logger.warning(
+                "Clock skew of %.0f s detected from the server's Date header; "
+                "signing with the corrected time from now on",
+                skew.total_seconds(),
+            )
+            core.clock_offset = skew
+        # else: another call corrected the clock after this request was signed; re-sign.
         return True
 
 
 _SKEW_CODES = frozenset({"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"})
 _SKEW_LIMIT = timedelta(minutes=4)
+_SKEW_TOLERANCE = timedelta(seconds=1)
 
 
 def _http_date(value: str | None) -> datetime | None:

@@ -126,6 +126,14 @@ class RetryPolicy:
                 delay = min(max(hint, delay), delay + RETRY_AFTER_SLACK)
         return delay, cost
 
+    def allow(self, attempt: int) -> int | None:
+        """The quota taken for another attempt after attempt ``attempt`` whatever the error
+        (a re-signed request after a clock-skew refusal), or ``None`` when attempts or quota
+        are spent."""
+        if attempt >= self.max_attempts or not self.quota.acquire(RETRY_COST):
+            return None
+        return RETRY_COST
+
     def succeeded(self, quota_taken: int) -> None:
         """Refund the quota after a success (what the last retry took, else 1)."""
         self.quota.release(quota_taken or NO_RETRY_INCREMENT)
