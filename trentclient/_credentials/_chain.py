@@ -109,6 +109,36 @@ class UnavailableCredentialProvider:
         raise self._make_error()
 
 
+class _MustFind:
+    """A source that must find keys: where the inner one has none (IMDS without a role),
+    ``make_error()`` is raised, as botocore raises for an empty ``credential_source``."""
+
+    def __init__(self, inner: Any, make_error: Callable[[], TrentError]) -> None:
+        self.inner = inner
+        self._make_error = make_error
+
+    @property
+    def method(self) -> str:
+        method: str = self.inner.method
+        return method
+
+    def flow(self) -> Any:
+        keys = yield from self.inner.flow()
+        if keys is None:
+            raise self._make_error()
+        return keys
+
+    def not_found(self) -> str:  # pragma: no cover - flow() raises instead
+        return str(self._make_error())
+
+    def failed(self, error: Exception) -> TrentError:
+        failed: TrentError = self.inner.failed(error)
+        return failed
+
+    def __getattr__(self, name: str) -> Any:  # extend_after_failure, when the inner has it
+        return getattr(self.inner, name)
+
+
 def _refreshing(source: Any) -> CredentialProvider:
     from ._refresh import RefreshingProvider
 
@@ -343,7 +373,7 @@ class _Chain:
             return _refreshing(ContainerSource(ctx, profile=name))
         from ._imds import ImdsSource
 
-        return _refreshing(ImdsSource(ctx, not_found_message=str(nothing()), profile=name))
+        return _refreshing(_MustFind(ImdsSource(ctx, profile=name), nothing))
 
     # -- paths for messages ------------------------------------------------------------------
 
