@@ -120,6 +120,7 @@ def test_deferred_until_first_use() -> None:
     ("lifetime_min", "fresh_left", "advisory_left", "mandatory_left"),
     [
         (60, 16, 14, 9),  # botocore's 15 / 10 minutes
+        (20, 16, 14, 9),  # still botocore's: only credentials of 15 minutes or less are capped
         (15, 8, 7, 3),  # capped: half (7.5) and a quarter (3.75) of the lifetime
         (5, 3, 2, 1),  # 2.5 / 1.25
     ],

@@ -15,9 +15,9 @@
 - inside the *mandatory* window (10 minutes), or expired: callers wait for one refresh; its
   failure raises on every waiting call (a source may instead extend keys it already has:
   IMDS's static stability);
-- windows are capped for short-lived credentials: at most half (advisory) and a quarter
-  (mandatory) of the lifetime the keys were issued with, so 15-minute credentials (KIAM,
-  ``login``) are not refreshed on every call;
+- windows are capped for short-lived credentials: keys issued for 15 minutes or less get
+  half (advisory) and a quarter (mandatory) of that lifetime, so 15-minute credentials (KIAM,
+  ``login``) are not refreshed on every call; longer-lived keys keep botocore's windows;
 - keys without an expiry are kept for good.
 
 ``RefreshableCredentialProvider(fetch)`` is the same engine over a user's callable (plain or
@@ -49,6 +49,8 @@ logger = logging.getLogger("trentclient.credentials")
 
 ADVISORY = timedelta(minutes=15)
 MANDATORY = timedelta(minutes=10)
+#: Credentials issued for this long or less get windows of half and a quarter of their life.
+SHORT_LIVED = timedelta(minutes=15)
 #: Seconds without another advisory attempt after one failed.
 ADVISORY_BACKOFF = 60.0
 
@@ -116,6 +118,8 @@ class RefreshingProvider:
     def _windows(self, keys: Keys) -> tuple[timedelta, timedelta]:
         assert keys.expiry is not None
         lifetime = keys.expiry - keys.obtained
+        if lifetime > SHORT_LIVED:
+            return self.advisory, self.mandatory  # botocore's windows
         return min(self.advisory, lifetime / 2), min(self.mandatory, lifetime / 4)
 
     def _state(self) -> str:
