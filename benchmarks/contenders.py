@@ -18,6 +18,7 @@ __all__ = [
     "ASYNC",
     "CONTENDERS",
     "IMPORTS",
+    "IRSA",
     "KEY_ID",
     "PARAMS",
     "REGION",
@@ -42,8 +43,9 @@ class Contender:
     """One client under test.
 
     ``kind`` is "sync" or "async". ``needs`` are the import names that must be installed.
-    ``cold`` is the statement block a fresh interpreter runs for "import + construct + first
-    call" (``URL`` and ``PRESIGNED`` are defined for it); its three parts are timed apart.
+    ``cold_*`` are the statement blocks a fresh interpreter runs for "import + construct +
+    first call" (``URL``, ``PRESIGNED``, ``STS_AK`` and ``sys`` are defined for them); the
+    three parts are timed apart.
     """
 
     name: str
@@ -54,6 +56,9 @@ class Contender:
     cold_call: str
     experiment: bool = False  # an alternative transport, not a target contender
     label: str = field(default="")
+    #: Run after the timed parts, before the result is printed: asserts what the figure
+    #: claims (an ``AssertionError`` makes the child fail, and the run report an error).
+    cold_check: str = ""
 
     @property
     def title(self) -> str:
@@ -172,6 +177,39 @@ CONTENDERS: list[Contender] = [
         cold_construct="",
         cold_call="",
         experiment=True,
+    ),
+]
+
+#: The IRSA (EKS web identity) cold start: no keys given; the environment has
+#: ``AWS_WEB_IDENTITY_TOKEN_FILE``, ``AWS_ROLE_ARN`` and ``AWS_ENDPOINT_URL_STS`` (the fake
+#: STS), so the first call first sends STS ``AssumeRoleWithWebIdentity``.
+IRSA: list[Contender] = [
+    Contender(
+        name="trentclient.Client",
+        kind="sync",
+        needs=("httpx", "attrs"),
+        cold_import="import trentclient",
+        cold_construct="c = trentclient.Client(region_name=REGION, endpoint_url=URL)",
+        cold_call="c.enable_key_rotation(**PARAMS)",
+        cold_check=(
+            "assert 'botocore' not in sys.modules, 'the IRSA path imported botocore'\n"
+            "_p = c._core.credentials\n"
+            "assert _p.method == 'assume-role-with-web-identity', _p.method\n"
+            "assert _p.get_keys().access_key == STS_AK, 'not the fake STS credentials'"
+        ),
+    ),
+    Contender(
+        name="boto3",
+        kind="sync",
+        needs=("boto3",),
+        cold_import="import boto3",
+        cold_construct='c = boto3.client("kms", region_name=REGION, endpoint_url=URL)',
+        cold_call="c.enable_key_rotation(**PARAMS)",
+        cold_check=(
+            "_k = c._request_signer._credentials\n"
+            "assert _k.method == 'assume-role-with-web-identity', _k.method\n"
+            "assert _k.access_key == STS_AK, 'not the fake STS credentials'"
+        ),
     ),
 ]
 

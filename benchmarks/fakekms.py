@@ -25,11 +25,11 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-__all__ = ["fake_kms", "load", "serve", "server_stats"]
+__all__ = ["fake_kms", "hold", "load", "serve", "server_stats", "spawn_server"]
 
 HOST = "127.0.0.1"
 MAX_HEADER_BYTES = 64 * 1024
@@ -148,6 +148,20 @@ async def serve(
     """Serve until the parent dies, a signal comes, or ``max_seconds`` pass."""
     loop = asyncio.get_running_loop()
     server = await loop.create_server(_KMSProtocol, HOST, port, backlog=1024, reuse_address=True)
+    await hold(server, parent_pid=parent_pid, max_seconds=max_seconds)
+
+
+async def hold(
+    server: asyncio.AbstractServer,
+    *,
+    parent_pid: int | None,
+    max_seconds: float,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    """Print ``READY <port>``, then keep ``server`` open until the parent dies, a signal
+    comes, or ``max_seconds`` pass (also used by ``benchmarks.fakests``). ``on_stop`` runs
+    before the server closes (to close connections ``wait_closed`` would wait for)."""
+    loop = asyncio.get_running_loop()
     bound = server.sockets[0].getsockname()[1]
     print(f"READY {bound}", flush=True)
     stop = asyncio.Event()
@@ -158,6 +172,8 @@ async def serve(
         while not stop.is_set() and time.monotonic() < deadline and _parent_alive(parent_pid):
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=0.5)
+        if on_stop is not None:
+            on_stop()
 
 
 @contextmanager
@@ -165,6 +181,16 @@ def fake_kms(
     *, max_seconds: float = 1800.0, python: str | None = None
 ) -> Iterator[tuple[str, int]]:
     """Start the fake KMS in its own process; yield ``(endpoint_url, pid)``; stop it on exit."""
+    with spawn_server("benchmarks.fakekms", max_seconds=max_seconds, python=python) as started:
+        yield started
+
+
+@contextmanager
+def spawn_server(
+    module: str, *, max_seconds: float = 1800.0, python: str | None = None
+) -> Iterator[tuple[str, int]]:
+    """Run ``python -m MODULE --parent-pid ME --max-seconds N`` (a server that prints
+    ``READY <port>``); yield ``(url, pid)``; stop it on exit."""
     import subprocess
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -174,7 +200,7 @@ def fake_kms(
         [
             python or sys.executable,
             "-m",
-            "benchmarks.fakekms",
+            module,
             "--parent-pid",
             str(os.getpid()),
             "--max-seconds",
@@ -190,7 +216,7 @@ def fake_kms(
         assert proc.stdout is not None
         line = proc.stdout.readline()  # bounded: the child prints READY or exits
         if not line.startswith("READY "):
-            raise RuntimeError(f"fake KMS did not start (said {line!r}, exit {proc.poll()})")
+            raise RuntimeError(f"{module} did not start (said {line!r}, exit {proc.poll()})")
         port = int(line.split()[1])
         yield f"http://{HOST}:{port}", proc.pid
     finally:
@@ -206,7 +232,7 @@ def fake_kms(
 
 
 def server_stats(url: str) -> dict[str, Any]:
-    """``{"requests": n, "cpu_seconds": s}`` from the fake KMS at ``url``."""
+    """``{"requests": n, "cpu_seconds": s, ...}`` from the fake KMS (or STS) at ``url``."""
     import http.client
     from urllib.parse import urlsplit
 

@@ -58,7 +58,14 @@ def _paired_minus(values: Sequence[float], base: Sequence[float]) -> list[float]
 
 def summarize(results: dict[str, Any]) -> dict[str, Any]:
     """Medians and spreads of everything measured, keyed like the report's tables."""
-    s: dict[str, Any] = {"import": {}, "cold": {}, "construct": {}, "seq": {}, "async": {}}
+    s: dict[str, Any] = {
+        "import": {},
+        "cold": {},
+        "cold_irsa": {},
+        "construct": {},
+        "seq": {},
+        "async": {},
+    }
     base = results["import"].get("(baseline)", [])
     for label, walls in results["import"].items():
         if label == "(baseline)":
@@ -67,18 +74,21 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             "ms": stat([v * 1e3 for v in _paired_minus(walls, base)]),
             "in_process_ms": stat([v * 1e3 for v in results["import_in_process"][label]]),
         }
-    base = results["cold"].get("(baseline)", [])
-    for label, walls in results["cold"].items():
-        if label == "(baseline)":
-            continue
-        parts = results["cold_parts"][label]
-        s["cold"][label] = {
-            "ms": stat([v * 1e3 for v in _paired_minus(walls, base)]),
-            "import_ms": stat([p["import_s"] * 1e3 for p in parts]),
-            "construct_ms": stat([p["construct_s"] * 1e3 for p in parts]),
-            "call_ms": stat([p["call_s"] * 1e3 for p in parts]),
-            "in_process_ms": stat([p["in_process_s"] * 1e3 for p in parts]),
-        }
+    base = results["cold"].get("(baseline)", [])  # the same `pass` script for both
+    for kind in ("cold", "cold_irsa"):
+        for label, walls in results.get(kind, {}).items():
+            if label == "(baseline)":
+                continue
+            parts = results[f"{kind}_parts"][label]
+            s[kind][label] = {
+                "ms": stat([v * 1e3 for v in _paired_minus(walls, base)]),
+                "import_ms": stat([p["import_s"] * 1e3 for p in parts]),
+                "construct_ms": stat([p["construct_s"] * 1e3 for p in parts]),
+                "call_ms": stat([p["call_s"] * 1e3 for p in parts]),
+                "in_process_ms": stat([p["in_process_s"] * 1e3 for p in parts]),
+                "botocore_imported": any(p.get("botocore_imported") for p in parts),
+                "sts_requests": sorted({p["sts_requests"] for p in parts if "sts_requests" in p}),
+            }
     for name, rounds in results["clients"].items():
         built = [r["construct"] for r in rounds if "construct" in r]
         if built:
@@ -131,10 +141,11 @@ def _pick(s: dict[str, Any], path: Sequence[str]) -> dict[str, float] | None:
 def _raw_pairs(results: dict[str, Any], target: dict[str, Any]) -> tuple[list[float], list[float]]:
     """Per-round values of a ratio's two sides (paired by round), for the ratio's spread."""
     kind = target["kind"]
-    if kind in ("import", "cold"):
-        base = results[kind].get("(baseline)", [])
-        a = _paired_minus(results[kind].get(target["a"], []), base)
-        b = _paired_minus(results[kind].get(target["b"], []), base)
+    if kind in ("import", "cold", "cold_irsa"):
+        kind_b = target.get("kind_b", kind)
+        base = results["import" if kind == "import" else "cold"].get("(baseline)", [])
+        a = _paired_minus(results.get(kind, {}).get(target["a"], []), base)
+        b = _paired_minus(results.get(kind_b, {}).get(target["b"], []), base)
         return a, b
     if kind == "seq_cpu":
         a = [r["sequential"]["cpu_us_per_call"] for r in results["clients"].get(target["a"], [])]
@@ -174,6 +185,26 @@ TARGETS: list[dict[str, Any]] = [
         "path": ("cold", "{}", "ms"),
         "op": "le",
         "limit": 0.4,
+    },
+    {
+        "text": "IRSA (web identity): import + construct + first call ≤ 0.4 × boto3 (IRSA)",
+        "kind": "cold_irsa",
+        "a": TC,
+        "b": "boto3",
+        "path": ("cold_irsa", "{}", "ms"),
+        "op": "le",
+        "limit": 0.4,
+    },
+    {
+        "text": "IRSA cold start ≤ 1.10 × static-key cold start (trentclient.Client)",
+        "kind": "cold_irsa",
+        "kind_b": "cold",
+        "a": TC,
+        "b": TC,
+        "path": ("cold_irsa", "{}", "ms"),
+        "path_b": ("cold", "{}", "ms"),
+        "op": "le",
+        "limit": 1.10,
     },
     {
         "text": "sequential CPU per call ≤ 0.6 × boto3",
@@ -229,7 +260,7 @@ def _targets(s: dict[str, Any], results: dict[str, Any]) -> list[dict[str, Any]]
                 row["status"] = "pass" if ok else "fail"
             rows.append(row)
             continue
-        b = _pick(s, [p.format(t["b"]) for p in t["path"]])
+        b = _pick(s, [p.format(t["b"]) for p in t.get("path_b", t["path"])])
         if a is None or b is None or not b["median"]:
             row["status"] = "n/a"
             rows.append(row)
@@ -388,7 +419,14 @@ def markdown(
         "Produced by `python3 tools/dev.py bench` (`python -m benchmarks` in `.venv-bench`; see "
         "`benchmarks/run.py`). Every figure is the "
         f"median of {st['rounds']} runs, with the min–max over those runs in parentheses; in "
-        "each run every contender is measured once, in a rotated order. Ratios are "
+        "each run every contender is measured once, in a rotated order"
+        + (
+            f" (the cold starts {st['cold_repeat']} times: their figures are over "
+            f"{st['rounds'] * st['cold_repeat']} starts)"
+            if st.get("cold_repeat", 1) > 1
+            else ""
+        )
+        + ". Ratios are "
         "trentclient's median ÷ the other's median; for the targets the min–max of the "
         "per-run (paired) ratios is shown too.",
         "",
@@ -412,7 +450,7 @@ def markdown(
     if foreign:
         lines.append(
             "- Other work on the machine (all busy CPU minus this harness's processes and the "
-            f"fake KMS, per round): {min(foreign):.0%}–{max(foreign):.0%} of all cores"
+            f"fake KMS and STS, per round): {min(foreign):.0%}–{max(foreign):.0%} of all cores"
         )
     busy = (
         max(foreign) > 0.10
@@ -512,6 +550,56 @@ def markdown(
             "construct ms",
             "first call ms",
             "trentclient.Client ÷ this",
+        ],
+        rows,
+    )
+
+    # Cold start on the IRSA path.
+    lines += [
+        "",
+        "## IRSA (EKS web identity): import + construct + first call (fresh interpreter)",
+        "",
+        "The same measurement with no keys given: the child's environment is an EKS pod's "
+        "with IRSA (`AWS_WEB_IDENTITY_TOKEN_FILE` naming a ~1 KB JWT in a temporary "
+        "directory, `AWS_ROLE_ARN`, no `AWS_ACCESS_KEY_ID`) plus `AWS_ENDPOINT_URL_STS` "
+        "pointing at a fake STS on 127.0.0.1, so the first call first sends STS "
+        "`AssumeRoleWithWebIdentity` (unsigned, form body, an XML answer with credentials an "
+        "hour ahead), then signs `EnableKeyRotation` with those credentials. Run in the same "
+        "rounds and rotation as the static-key figures above, minus the same baseline. After "
+        "the timed parts each child asserts it signed with the fake STS's access key (and, for "
+        "trentclient, that `botocore` is not in `sys.modules`); the harness checks that the "
+        "fake STS saw exactly one unsigned `AssumeRoleWithWebIdentity` per start.",
+        "",
+    ]
+    tc_irsa = s["cold_irsa"].get(TC, {}).get("ms")
+    rows = []
+    for name, v in s["cold_irsa"].items():
+        static = s["cold"].get(name, {}).get("ms")
+        requests = v.get("sts_requests") or []
+        rows.append(
+            [
+                name,
+                _cell(v["ms"]),
+                _cell(v["import_ms"]),
+                _cell(v["construct_ms"]),
+                _cell(v["call_ms"]),
+                _ratio(v["ms"], static),
+                _ratio(tc_irsa, v["ms"]),
+                "–".join(str(n) for n in requests) if requests else "–",
+                "yes" if v.get("botocore_imported") else "no",
+            ]
+        )
+    lines += _table(
+        [
+            "contender",
+            "ms (wall − baseline)",
+            "import ms",
+            "construct ms",
+            "first call ms (STS + KMS)",
+            "÷ its static-key cold start",
+            "trentclient.Client ÷ this",
+            "STS requests per start",
+            "botocore imported",
         ],
         rows,
     )
@@ -663,6 +751,7 @@ def markdown(
         lines += ["", "## Errors", ""]
         lines += [f"- {key}: `{text}`" for key, text in results["errors"].items()]
 
+    passes = st.get("cold_repeat", 1)
     lines += [
         "",
         "## Method",
@@ -677,11 +766,19 @@ def markdown(
         "removes it for its children and runs every import and cold-start script once before "
         "the first round, so the `.pyc` files of everything imported exist before timing.",
         "- No AWS settings leak in: children get no `AWS_*` variables except empty config and "
-        "credentials file paths and `AWS_EC2_METADATA_DISABLED=true`; credentials are explicit.",
+        "credentials file paths and `AWS_EC2_METADATA_DISABLED=true`; credentials are explicit, "
+        "except on the IRSA path, whose children also get `AWS_WEB_IDENTITY_TOKEN_FILE`, "
+        "`AWS_ROLE_ARN` and `AWS_ENDPOINT_URL_STS`.",
+        "- The fake STS (`benchmarks/fakests.py`) is an asyncio HTTP/1.1 server in its own "
+        "process on 127.0.0.1 with the same lifetime rules, answering a form-encoded "
+        "`AssumeRoleWithWebIdentity` with STS's XML (`Credentials` with a ~1 KB session token "
+        "and an `Expiration` an hour ahead, `AssumedRoleUser`, `ResponseMetadata`), anything "
+        "else with STS's `ErrorResponse`; it counts what it answered (`GET /__stats`).",
         "- Call: `enable_key_rotation(KeyId=..., RotationPeriodInDays=180)`. boto3 and aiobotocore "
         "keep their default retry settings. The raw httpx and aiohttp contenders resend the "
         "bytes of one request signed once by `trentclient.SigV4Auth` (no signing per call).",
-        f"- Settings: {st['rounds']} rounds, {st['seq_calls']} sequential calls, "
+        f"- Settings: {st['rounds']} rounds ({passes} cold-start "
+        f"pass{'es' if passes != 1 else ''} in each), {st['seq_calls']} sequential calls, "
         f"{st['async_calls']} async calls per level, {st['construct']} constructions, "
         f"{st['sign_number']} signatures per timing.",
         "",
@@ -705,9 +802,9 @@ def write_chart(s: dict[str, Any], path: str) -> str | None:
         if "trentclient" in name and (" + " in name or "build_request" in name):
             return "#8fb8de"
         if "trentclient" in name:
-            return "#1f5fa8"
+            return "#3d7cc9" if "(IRSA)" in name else "#1f5fa8"
         if "boto" in name:
-            return "#e08a2c"
+            return "#f0ae62" if "(IRSA)" in name else "#e08a2c"
         return "#9a9a9a"
 
     def bars(
@@ -751,11 +848,19 @@ def write_chart(s: dict[str, Any], path: str) -> str | None:
         "ms",
         [(f"import {k}", v["ms"]) for k, v in s["import"].items()],
     )
+    cold_items: list[tuple[str, dict[str, float] | None]] = []
+    for k, v in s["cold"].items():
+        cold_items.append((k, v["ms"]))
+        if k in s.get("cold_irsa", {}):
+            cold_items.append((f"{k} (IRSA)", s["cold_irsa"][k]["ms"]))
+    cold_items += [
+        (f"{k} (IRSA)", v["ms"]) for k, v in s.get("cold_irsa", {}).items() if k not in s["cold"]
+    ]
     bars(
         axes[0][1],
-        "import + construct + first call (lower is better)",
+        "import + construct + first call, static keys / IRSA (lower is better)",
         "ms",
-        [(k, v["ms"]) for k, v in s["cold"].items()],
+        cold_items,
     )
     bars(
         axes[0][2],
@@ -812,8 +917,8 @@ def write_chart(s: dict[str, Any], path: str) -> str | None:
         log=True,
     )
     fig.suptitle(
-        "trentclient vs boto3 / aiobotocore / raw httpx / raw aiohttp — fake KMS on "
-        "127.0.0.1; median, whiskers min–max",
+        "trentclient vs boto3 / aiobotocore / raw httpx / raw aiohttp — fake KMS (and STS, "
+        "for IRSA) on 127.0.0.1; median, whiskers min–max",
         fontsize=11,
     )
     fig.tight_layout()

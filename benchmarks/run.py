@@ -5,7 +5,8 @@
     python -m benchmarks --smoke         # tiny counts, < 60 s: CI's check that it still works
     python benchmarks/run.py --rounds 9 --out /tmp/r.md --chart /tmp/c.png --json /tmp/r.json
 
-The fake KMS runs in its own process on 127.0.0.1. Every measurement runs in a fresh
+The fake KMS runs in its own process on 127.0.0.1, and so does a fake STS for the IRSA
+(web identity) cold start. Every measurement runs in a fresh
 interpreter (imports and cold starts as ``python -c``, the rest in ``benchmarks.worker``),
 and each round runs every contender once, in an order rotated from round to round, so
 drifts in the machine's speed hit every contender alike. Each figure is the median over the
@@ -20,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +33,9 @@ if __package__ in (None, ""):  # `python benchmarks/run.py`: import the package 
     sys.path.insert(0, _root)
 
 from benchmarks import contenders as c
-from benchmarks.fakekms import fake_kms
+from benchmarks.fakekms import fake_kms, server_stats
+from benchmarks.fakests import ACCESS_KEY_ID as STS_AK
+from benchmarks.fakests import ROLE_ARN, fake_sts, web_identity_token
 
 __all__ = ["main"]
 
@@ -44,6 +48,7 @@ class Settings:
         self.smoke = smoke
         if smoke:
             self.rounds = rounds or 2
+            self.cold_repeat = 1
             self.seq_calls, self.warmup, self.construct = 20, 5, 3
             self.async_calls = {"1": 16, "8": 32, "64": 128}
             self.sign_number, self.sign_repeat = 200, 3
@@ -51,6 +56,9 @@ class Settings:
             self.timeout = 60.0
         else:
             self.rounds = rounds or 7
+            # Cold starts are cheap (~2.5 s for all of them) and noisy (±20% from one start
+            # to the next on a shared VM): each round runs them this many times.
+            self.cold_repeat = 5
             self.seq_calls, self.warmup, self.construct = 2000, 200, 50
             self.async_calls = {"1": 1000, "8": 2000, "64": 3200}
             self.sign_number, self.sign_repeat = 20000, 5
@@ -62,7 +70,8 @@ class Settings:
 
 
 def child_env() -> dict[str, str]:
-    """The environment for every child: no AWS settings or files, bytecode caches on."""
+    """The environment for every child: no AWS settings or files, bytecode caches on (the
+    IRSA cold start adds its three variables to this, see ``irsa_env``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # caches are written once (warm-up), then read
     nowhere = str(ROOT / "benchmarks" / ".no-aws-files")
@@ -73,6 +82,18 @@ def child_env() -> dict[str, str]:
         os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
     )
     return env
+
+
+def irsa_env(env: dict[str, str], token_file: str, sts_url: str) -> dict[str, str]:
+    """``env`` as an EKS pod with IRSA has it: a web identity token file and a role, no keys;
+    STS is the fake one."""
+    assert not any(k.startswith("AWS_ACCESS_KEY") or k == "AWS_PROFILE" for k in env)
+    return dict(
+        env,
+        AWS_WEB_IDENTITY_TOKEN_FILE=token_file,
+        AWS_ROLE_ARN=ROLE_ARN,
+        AWS_ENDPOINT_URL_STS=sts_url,
+    )
 
 
 def run_child(
@@ -120,16 +141,14 @@ def own_cpu_s() -> float:
 
 class ForeignLoad:
     """How much of the machine other work used during a round: all busy CPU time minus
-    ours (this process, the children it waited for, the fake KMS)."""
+    ours (this process, the children it waited for, the fake KMS and the fake STS)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, *urls: str) -> None:
+        self.urls = urls
         self._start: tuple[float, float | None, float, float] | None = None
 
     def _sample(self) -> tuple[float, float | None, float, float]:
-        from benchmarks.fakekms import server_stats
-
-        server = float(server_stats(self.url)["cpu_seconds"])
+        server = sum(float(server_stats(url)["cpu_seconds"]) for url in self.urls)
         return time.perf_counter(), machine_busy_s(), own_cpu_s(), server
 
     def start(self) -> None:
@@ -149,13 +168,14 @@ class ForeignLoad:
 
 
 _PRELUDE = (
-    "import time, json, os\n"
+    "import time, json, os, sys\n"
     "URL = os.environ.get('BENCH_URL', '')\n"
     "_P = json.loads(os.environ.get('BENCH_PRESIGNED', '{}') or '{}')\n"
     "PRESIGNED = {'body': _P.get('body', '').encode('latin-1'),"
     " 'headers': [tuple(h) for h in _P.get('headers', [])]}\n"
     f"REGION, AK, SK = {c.REGION!r}, {c.AK!r}, {c.SK!r}\n"
     f"PARAMS = {c.PARAMS!r}\n"
+    f"STS_AK = {STS_AK!r}\n"
 )
 
 
@@ -169,12 +189,13 @@ def import_script(statement: str) -> str:
 
 def cold_script(contender: c.Contender | None) -> str:
     parts = (
-        ("pass", "pass", "pass")
+        ("pass", "pass", "pass", "pass")
         if contender is None
         else (
             contender.cold_import,
             contender.cold_construct,
             contender.cold_call,
+            contender.cold_check or "pass",
         )
     )
     return (
@@ -182,9 +203,31 @@ def cold_script(contender: c.Contender | None) -> str:
         "t1 = time.perf_counter()\n" + parts[1] + "\n"
         "t2 = time.perf_counter()\n" + parts[2] + "\n"
         "t3 = time.perf_counter()\n"
+        "botocore_imported = 'botocore' in sys.modules\n" + parts[3] + "\n"
         "print(json.dumps({'import_s': t1 - t0, 'construct_s': t2 - t1, 'call_s': t3 - t2,"
-        " 'in_process_s': t3 - t0}))\n"
+        " 'in_process_s': t3 - t0, 'botocore_imported': botocore_imported}))\n"
     )
+
+
+def sts_counts(url: str) -> dict[str, int]:
+    stats = server_stats(url)
+    return {k: int(stats[k]) for k in ("requests", "web_identity", "signed", "rejected")}
+
+
+def run_irsa_child(
+    contender: c.Contender, env: dict[str, str], sts_url: str, timeout: float
+) -> tuple[float, dict[str, Any]]:
+    """One IRSA cold start; checks that it sent the fake STS exactly one unsigned
+    ``AssumeRoleWithWebIdentity`` (else ``RuntimeError``)."""
+    before = sts_counts(sts_url)
+    wall, out = run_child(["-c", cold_script(contender)], env, timeout)
+    after = sts_counts(sts_url)
+    sent = {k: after[k] - before[k] for k in after}
+    if sent != {"requests": 1, "web_identity": 1, "signed": 0, "rejected": 0}:
+        raise RuntimeError(
+            f"expected one unsigned AssumeRoleWithWebIdentity, the fake STS saw {sent}"
+        )
+    return wall, dict(out, sts_requests=sent["requests"])
 
 
 def rotated(items: Sequence[Any], shift: int) -> list[Any]:
@@ -204,6 +247,7 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
         "settings": {
             "smoke": settings.smoke,
             "rounds": settings.rounds,
+            "cold_repeat": settings.cold_repeat,
             "seq_calls": settings.seq_calls,
             "async_calls": settings.async_calls,
             "construct": settings.construct,
@@ -215,6 +259,8 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
         "import_in_process": {},
         "cold": {},
         "cold_parts": {},
+        "cold_irsa": {},
+        "cold_irsa_parts": {},
         "clients": {},
         "signing": {},
         "server": [],
@@ -240,6 +286,13 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
             missing[contender.name] = lacking
         else:
             colds.append(contender)
+    irsa = []
+    for contender in c.IRSA:
+        lacking = c.missing_modules(contender.needs)
+        if lacking:
+            missing[f"{contender.name} (IRSA)"] = lacking
+        else:
+            irsa.append(contender)
     clients = []
     for contender in c.CONTENDERS:
         lacking = c.missing_modules(contender.needs)
@@ -250,10 +303,17 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
     has_botocore = not c.missing_modules(("botocore",))
 
     max_seconds = 600 if settings.smoke else 3600
-    with fake_kms(max_seconds=max_seconds) as (url, _pid):
-        log(f"fake KMS at {url}")
+    with (
+        fake_kms(max_seconds=max_seconds) as (url, _pid),
+        fake_sts(max_seconds=max_seconds) as (sts_url, _sts_pid),
+        tempfile.TemporaryDirectory(prefix="trentclient-bench-irsa-") as token_dir,
+    ):
+        log(f"fake KMS at {url}, fake STS at {sts_url}")
         pre = c.presigned(url)
         env = dict(env, BENCH_URL=url, BENCH_PRESIGNED=json.dumps(pre))
+        token_file = Path(token_dir) / "token"
+        token_file.write_text(web_identity_token(), "ascii")  # as a projected token: no newline
+        ienv = irsa_env(env, str(token_file), sts_url)
 
         # Warm-up: write the bytecode caches every script needs, so no round pays for them.
         log("warm-up: one run of every import and cold-start script (writes .pyc caches)")
@@ -264,6 +324,11 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
                 run_child(["-c", cold_script(contender)], env, settings.timeout)
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 errors[f"cold {contender.name}"] = str(exc)
+        for contender in irsa:
+            try:
+                run_irsa_child(contender, ienv, sts_url, settings.timeout)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                errors[f"cold IRSA {contender.name}"] = str(exc)
         run_child(
             [
                 "-m",
@@ -277,7 +342,7 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
         for rnd in range(settings.rounds):
             results["loadavg"].append(os.getloadavg()[0])
             log(f"round {rnd + 1}/{settings.rounds} (load average {results['loadavg'][-1]:.2f})")
-            foreign = ForeignLoad(url)
+            foreign = ForeignLoad(url, sts_url)
             foreign.start()
             # The fake KMS's own ceiling: raw sockets, 64 connections, no HTTP library.
             for depth in (1, 16):
@@ -309,17 +374,32 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
                 results["import"].setdefault(label, []).append(wall)
                 results["import_in_process"].setdefault(label, []).append(out["in_process_s"])
 
-            # Import + construct + first call.
-            cold_jobs: list[c.Contender | None] = [None, *colds]
-            for contender in rotated(cold_jobs, rnd):
+            # Import + construct + first call: static keys, and IRSA (web identity through
+            # the fake STS), interleaved in one rotation so both see the same machine;
+            # ``cold_repeat`` passes, each with the baseline, so the starts pair up in order.
+            cold_jobs: list[tuple[str, c.Contender | None]] = [
+                ("cold", None),
+                *(("cold", x) for x in colds),
+                *(("cold_irsa", x) for x in irsa),
+            ]
+            passes = [
+                job
+                for rep in range(settings.cold_repeat)
+                for job in rotated(cold_jobs, rnd * settings.cold_repeat + rep)
+            ]
+            for kind, contender in passes:
                 label = "(baseline)" if contender is None else contender.name
                 try:
-                    wall, out = run_child(["-c", cold_script(contender)], env, settings.timeout)
+                    if kind == "cold_irsa":
+                        assert contender is not None
+                        wall, out = run_irsa_child(contender, ienv, sts_url, settings.timeout)
+                    else:
+                        wall, out = run_child(["-c", cold_script(contender)], env, settings.timeout)
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
-                    errors[f"cold {label}"] = str(exc)
+                    errors[f"cold {'IRSA ' if kind == 'cold_irsa' else ''}{label}"] = str(exc)
                     continue
-                results["cold"].setdefault(label, []).append(wall)
-                results["cold_parts"].setdefault(label, []).append(out)
+                results[kind].setdefault(label, []).append(wall)
+                results[f"{kind}_parts"].setdefault(label, []).append(out)
 
             # Construction, sequential calls, calls in flight: one fresh worker per contender.
             for contender in rotated(clients, rnd):

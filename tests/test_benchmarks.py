@@ -23,6 +23,7 @@ import pytest
 import trentclient
 from benchmarks import contenders
 from benchmarks.fakekms import fake_kms, server_stats
+from benchmarks.report import TARGETS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,7 @@ HEADINGS = [
     "## Targets",
     "## Import time (fresh interpreter)",
     "## Import + construct + first call (fresh interpreter)",
+    "## IRSA (EKS web identity): import + construct + first call (fresh interpreter)",
     "## Client construction after import",
     "## Sequential `EnableKeyRotation` (sync)",
     "## Async throughput (calls in flight)",
@@ -183,6 +185,17 @@ def test_smoke_run_writes_the_report(tmp_path: Path) -> None:
     for name in ("trentclient.Client", "trentclient.AsyncClient"):
         assert name in results["clients"]
         assert name in results["cold"]
+    # The IRSA cold start ran (one STS call per start; trentclient without botocore), and
+    # its targets are in the table.
+    assert "trentclient.Client" in results["cold_irsa"]
+    for contender in contenders.IRSA:
+        name = contender.name
+        assert (name in results["cold_irsa"]) != (f"{name} (IRSA)" in results["missing"])
+        for part in results["cold_irsa_parts"].get(name, []):
+            assert part["sts_requests"] == 1
+    assert not any(p["botocore_imported"] for p in results["cold_irsa_parts"]["trentclient.Client"])
+    for target in TARGETS:  # every target has its row, the IRSA ones included
+        assert f"| {target['text']} |" in text, target["text"]
     assert "trentclient" in results["import"]
     assert "trentclient SigV4Auth.sign" in results["signing"]
     # Every contender is either measured or reported missing.
@@ -193,3 +206,34 @@ def test_smoke_run_writes_the_report(tmp_path: Path) -> None:
         assert chart.read_bytes().startswith(b"\x89PNG")
     else:
         assert "matplotlib is not installed" in text
+
+
+def test_fake_sts_answers_assume_role_with_web_identity() -> None:
+    from urllib.parse import urlencode
+
+    from benchmarks.fakests import ACCESS_KEY_ID, ROLE_ARN, fake_sts, web_identity_token
+    from trentclient._credentials._sts import parse_iso8601, parse_xml
+
+    form = {
+        "Action": "AssumeRoleWithWebIdentity",
+        "Version": "2011-06-15",
+        "RoleArn": ROLE_ARN,
+        "RoleSessionName": "bench",
+        "WebIdentityToken": web_identity_token(),
+    }
+    with fake_sts(max_seconds=60) as (url, _pid), httpx.Client() as http:
+        ok = http.post(url + "/", content=urlencode(form))
+        refused = http.post(url + "/", content=b"Action=GetCallerIdentity&Version=2011-06-15")
+        stats = server_stats(url)
+    assert ok.status_code == 200
+    assert ok.headers["content-type"] == "text/xml"
+    root = parse_xml(ok.content)
+    assert root is not None and root.name == "AssumeRoleWithWebIdentityResponse"
+    result = root.find("AssumeRoleWithWebIdentityResult")
+    assert result is not None
+    assert result.text_of("Credentials", "AccessKeyId") == ACCESS_KEY_ID
+    expiry = parse_iso8601(result.text_of("Credentials", "Expiration") or "")
+    assert expiry is not None and expiry.timestamp() - time.time() > 3000
+    assert (result.text_of("AssumedRoleUser", "Arn") or "").endswith("/bench")
+    assert refused.status_code == 400 and b"<Code>InvalidAction</Code>" in refused.content
+    assert stats["requests"] == 2 and stats["web_identity"] == 1 and stats["signed"] == 0
