@@ -475,13 +475,14 @@ def resolve_credential_provider(
             "because profile_name was given"
         )
     else:
-        from ._env import EnvSource, env_credentials
+        if environ.get("AWS_ACCESS_KEY_ID"):  # else the module is not even loaded
+            from ._env import EnvSource, env_credentials
 
-        found_env = env_credentials(environ)
-        if isinstance(found_env, EnvSource):
-            return _refreshing(found_env)
-        if found_env is not None:
-            return found_env
+            found_env = env_credentials(environ)
+            if isinstance(found_env, EnvSource):
+                return _refreshing(found_env)
+            if found_env is not None:
+                return found_env
         tried.append("environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: not set")
     if profile is None:
         profile = _load_profile(name, source, environ, read_text)

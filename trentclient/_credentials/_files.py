@@ -92,6 +92,19 @@ def parse_ini(text: str, *, path: str = "<string>") -> dict[str, dict[str, str]]
     return result
 
 
+def _section_name(key: str) -> str | None:
+    """``NAME`` of a ``[KIND NAME]`` section header (``NAME`` may be quoted), or None: botocore's
+    ``shlex.split`` and "exactly two parts" rule (which, like botocore, does not look at the
+    first part again)."""
+    import shlex  # only when a shared file has such a section
+
+    try:
+        parts = shlex.split(key)
+    except ValueError:
+        return None
+    return parts[1] if len(parts) == 2 else None
+
+
 def _config_profiles(sections: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
     """Profiles of a *config* file, as botocore's ``build_profile_map``.
 
@@ -99,19 +112,12 @@ def _config_profiles(sections: Mapping[str, Mapping[str, str]]) -> dict[str, dic
     default]`` counts) are profiles; any other section is not. When a profile
     appears twice (``[default]`` and ``[profile default]``), the later one wins.
     """
-    import shlex
-
     profiles: dict[str, dict[str, str]] = {}
     for key, values in sections.items():
         if key.startswith("profile"):
-            try:
-                parts = shlex.split(key)
-            except ValueError:
-                continue
-            if len(parts) == 2:
-                profiles[parts[1]] = dict(values)
-        elif key.startswith(("sso-session", "services")):
-            continue
+            name = _section_name(key)
+            if name is not None:
+                profiles[name] = dict(values)
         elif key == "default":
             profiles[key] = dict(values)
     return profiles
@@ -387,20 +393,15 @@ class SharedConfig:
 def _named_sections(
     sections: Mapping[str, Mapping[str, str]], kind: str
 ) -> dict[str, dict[str, str]]:
-    """``[KIND NAME]`` sections (``NAME`` may be quoted), as botocore's ``build_profile_map``."""
-    import shlex
-
+    """``[KIND NAME]`` sections, as botocore's ``build_profile_map`` reads them."""
     found: dict[str, dict[str, str]] = {}
     for key, values in sections.items():
-        if not key.startswith(kind):
-            continue
-        try:
-            parts = shlex.split(key)
-        except ValueError:
-            continue
-        if len(parts) == 2 and parts[0] == kind:
-            found[parts[1]] = dict(values)
+        if key.startswith(kind):
+            name = _section_name(key)
+            if name is not None:
+                found[name] = dict(values)
     return found
+
 
 
 def _profile_not_found(profile: Profile) -> ProfileNotFound:
