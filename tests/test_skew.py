@@ -92,6 +92,7 @@ def test_a_request_signed_before_a_correction_is_resigned() -> None:
     core.clock = lambda: LOCAL
     first = core.start("ListKeys", {})
     second = core.start("ListKeys", {})
+
     def answer(call: Any) -> Any:
         response = refusal()
         call.feed(response.content, response)

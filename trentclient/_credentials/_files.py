@@ -403,7 +403,6 @@ def _named_sections(
     return found
 
 
-
 def _profile_not_found(profile: Profile) -> ProfileNotFound:
     return ProfileNotFound(
         f"The config profile ({profile.name}) could not be found: it was named by "
