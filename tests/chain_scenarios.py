@@ -452,19 +452,19 @@ ERROR_SCENARIOS: tuple[Scenario, ...] = (
         "env-partial-keys",
         None,
         env={"AWS_ACCESS_KEY_ID": ENV_KEYS[0]},
-        error=("PartialCredentialsError", "NoCredentialsError"),
+        error=("PartialCredentialsError", "PartialCredentialsError"),
     ),
     Scenario(
         "credentials-file-partial-keys",
         None,
         credentials=f"[default]\naws_access_key_id = {CREDFILE_KEYS[0]}\n",
-        error=("PartialCredentialsError", "NoCredentialsError"),
+        error=("PartialCredentialsError", "PartialCredentialsError"),
     ),
     Scenario(
         "role-arn-without-source",
         None,
         config=f"[default]\nrole_arn = {ROLE}\n",
-        error=("PartialCredentialsError", "NoCredentialsError"),
+        error=("PartialCredentialsError", "PartialCredentialsError"),
     ),
     Scenario(
         "source-profile-missing",

@@ -451,10 +451,12 @@ def test_max_attempts_one_turns_retries_off(make_driver: Callable[..., Driver]) 
 @pytest.mark.parametrize(
     ("exc", "cls"),
     [
-        (httpx.ConnectError("refused"), trentclient.TransportError),
+        (httpx.ConnectError("refused"), trentclient.EndpointConnectionError),
         (httpx.ConnectTimeout("slow"), trentclient.ConnectTimeoutError),
         (httpx.ReadTimeout("slow"), trentclient.ReadTimeoutError),
-        (httpx.RemoteProtocolError("reset"), trentclient.TransportError),
+        (httpx.RemoteProtocolError("reset"), trentclient.ConnectionClosedError),
+        (httpx.ReadError("reset by peer"), trentclient.ConnectionClosedError),
+        (httpx.ProxyError("proxy said no"), trentclient.HTTPClientError),
     ],
 )
 def test_transport_errors_are_retried_then_wrapped(

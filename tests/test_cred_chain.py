@@ -46,7 +46,12 @@ from tests.fake_imds import FakeImds, make_credentials
 from tests.fake_sso import FakeSso
 from tests.faultserver import unused_port
 from trentclient._credentials import _container, _sso, _sts, resolve_credential_provider
-from trentclient._exceptions import CredentialRetrievalError, NoCredentialsError, TrentError
+from trentclient._exceptions import (
+    CredentialRetrievalError,
+    NoCredentialsError,
+    TrentError,
+    UnauthorizedSSOTokenError,
+)
 
 try:  # the drivers moved out of _flow; patch wherever the sleeps live
     from trentclient._credentials import _drive as _drivers
@@ -646,6 +651,8 @@ EXPECTED_ERROR: dict[tuple[str, str], type[Exception]] = {
         for source in FAULT_SOURCES[1:]
         for fault in FAULTS
     },
+    # A refused SSO token: botocore's UnauthorizedSSOTokenError (not a CredentialRetrievalError).
+    ("sso", "401"): UnauthorizedSSOTokenError,
 }
 
 
@@ -715,7 +722,9 @@ def test_faults_give_typed_errors_in_bounded_time(
     driver = client(kind, kms, drivers)
     assert world.servers.fault.requests == []
     started = time.monotonic()
-    with pytest.raises((CredentialRetrievalError, NoCredentialsError)) as caught:
+    with pytest.raises(
+        (CredentialRetrievalError, NoCredentialsError, UnauthorizedSSOTokenError)
+    ) as caught:
         driver.call("list_keys")
     elapsed = time.monotonic() - started
     assert isinstance(caught.value, EXPECTED_ERROR[source, fault]), repr(caught.value)

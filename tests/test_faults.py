@@ -140,7 +140,7 @@ def test_reset_on_every_attempt_raises_transport_error(
 ) -> None:
     driver = run(fault_server, make_driver, [fault])
     error = transport_failure(driver)
-    assert type(error) is trentclient.TransportError
+    assert type(error) is trentclient.ConnectionClosedError
     assert error.attempts == 3
     assert error.operation_name == "DescribeKey"
     assert "after 3 attempts" in str(error)
@@ -233,7 +233,7 @@ def test_connection_refused(make_driver: Make) -> None:
     port = unused_port()
     driver = driver_for(make_driver, f"http://127.0.0.1:{port}")
     error = transport_failure(driver)
-    assert type(error) is trentclient.TransportError
+    assert type(error) is trentclient.EndpointConnectionError
     assert error.attempts == 3
     assert "Could not connect to the endpoint URL" in str(error)
     assert f"127.0.0.1:{port}" in str(error)

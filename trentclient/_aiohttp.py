@@ -37,8 +37,9 @@ readability check sees it) and that connection is not used. Without it, a call s
 before the loop had looked at the socket (say, after the loop was busy or stopped) sent
 its request on the dead connection and failed with "Server disconnected", costing a retry.
 
-Errors become httpx's, with the aiohttp exception as ``__cause__``, so trentclient's retry
-rules and error classes apply unchanged: connect timeout -> ``ConnectTimeout``; socket
+Errors become httpx's, with the aiohttp exception as ``__cause__`` (the copy of the request's
+headers a ``ClientResponseError`` carries is redacted first, as in the DEBUG logs), so
+trentclient's retry rules and error classes apply unchanged: connect timeout -> ``ConnectTimeout``; socket
 read timeout -> ``ReadTimeout``; refused, unreachable, DNS and TLS failures ->
 ``ConnectError``; the server closing without an answer -> ``RemoteProtocolError`` (httpx:
 "Server disconnected without sending a response."); an answer cut short or malformed ->
@@ -68,7 +69,10 @@ from typing import NoReturn
 import aiohttp
 import httpx
 from aiohttp.connector import Connection
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
+
+from ._redact import redact_headers
 
 __all__ = ["AiohttpTransport"]
 
@@ -111,6 +115,17 @@ def _text(exc: BaseException, fallback: str) -> str:
     return message if message else f"{fallback} ({type(exc).__name__})"
 
 
+def _scrub(exc: BaseException) -> None:
+    """Redact the request's headers in an aiohttp ``ClientResponseError`` (a malformed
+    answer), whose ``repr`` and ``args`` show its ``request_info``: the session token and
+    the signature would otherwise sit in the ``__cause__`` of the error trentclient raises."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        info = exc.request_info
+        headers = CIMultiDictProxy(CIMultiDict(redact_headers(info.headers.items())))
+        exc.request_info = aiohttp.RequestInfo(info.url, info.method, headers, info.real_url)
+        exc.args = (exc.request_info, exc.history)
+
+
 def _raise_mapped(exc: BaseException, request: httpx.Request, *, sent: bool) -> NoReturn:
     """Raise the httpx exception for an aiohttp (or socket) failure, ``from exc``.
 
@@ -119,6 +134,7 @@ def _raise_mapped(exc: BaseException, request: httpx.Request, *, sent: bool) -> 
     ``ConnectionTimeoutError`` and ``SocketTimeoutError``; 3.9 raises ``ServerTimeoutError``
     for both, so the phase decides).
     """
+    _scrub(exc)
     if isinstance(exc, TimeoutError):  # aiohttp's ServerTimeoutError and its subclasses
         if sent:
             raise httpx.ReadTimeout(_text(exc, "read timeout"), request=request) from exc

@@ -33,7 +33,10 @@ from ._endpoints import (
 )
 from ._exceptions import (
     AuthError,
+    ConnectionClosedError,
     ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
     ParamValidationError,
     ReadTimeoutError,
     ResponseParseError,
@@ -476,7 +479,12 @@ def _transport_error(
             attempts=attempts,
         )
     if isinstance(exc, httpx.ConnectError):
-        text = f'Could not connect to the endpoint URL: "{endpoint_url}/"{tries}'
-    else:
-        text = f"{type(exc).__name__} talking to {endpoint_url}/{tries}: {_reason(exc)}"
-    return TransportError(text, operation_name=operation_name, attempts=attempts)
+        return EndpointConnectionError(
+            f'Could not connect to the endpoint URL: "{endpoint_url}/"{tries}',
+            operation_name=operation_name,
+            attempts=attempts,
+        )
+    text = f"{type(exc).__name__} talking to {endpoint_url}/{tries}: {_reason(exc)}"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return ConnectionClosedError(text, operation_name=operation_name, attempts=attempts)
+    return HTTPClientError(text, operation_name=operation_name, attempts=attempts)

@@ -20,22 +20,27 @@
     │       ├── UnrecognizedClientException, InvalidClientTokenId
     │       ├── MissingAuthenticationTokenException
     │       └── ExpiredTokenException, RequestExpired
-    ├── ParamValidationError         bad input, found before anything was sent
-    ├── NoCredentialsError           no credentials in any of the places looked at
-    ├── ProfileNotFound              the named AWS profile is in neither shared file
-    ├── CredentialRetrievalError     a configured source (STS, SSO, container, IMDS,
-    │   │                            credential_process) failed to give credentials
-    │   └── UnauthorizedSSOTokenError    the SSO token expired: run aws sso login
-    ├── InvalidConfigError           a credential source configured in a way that cannot work
-    │   └── InfiniteLoopConfigError  source_profile references loop
-    ├── MissingDependencyException   the configuration needs an optional package
-    ├── NoRegionError                no region given or configured
-    ├── ConfigParseError             a shared AWS config/credentials file is malformed
-    ├── EndpointResolutionError      no KMS endpoint for that region/option combination
-    ├── TransportError               the HTTP exchange failed (httpx error is the __cause__)
-    │   ├── ConnectTimeoutError      no connection within connect_timeout
-    │   └── ReadTimeoutError         no answer within read_timeout
-    └── ResponseParseError           the server's answer could not be understood
+    └── BotoCoreError                every error that is not a server's answer (botocore's name)
+        ├── ParamValidationError     bad input, found before anything was sent
+        ├── NoCredentialsError       no credentials in any of the places looked at
+        ├── PartialCredentialsError  part of a key pair, or role_arn without a source
+        ├── ProfileNotFound          the named AWS profile is in neither shared file
+        ├── CredentialRetrievalError a configured source (STS, SSO, container, IMDS,
+        │                            credential_process) failed to give credentials
+        ├── UnauthorizedSSOTokenError    the SSO token expired: run aws sso login
+        ├── InvalidConfigError       a credential source configured in a way that cannot work
+        │   └── InfiniteLoopConfigError  source_profile references loop
+        ├── MissingDependencyException   the configuration needs an optional package
+        ├── NoRegionError            no region given or configured
+        ├── ConfigParseError         a shared AWS config/credentials file is malformed
+        ├── EndpointResolutionError  no KMS endpoint for that region/option combination
+        ├── TransportError           the HTTP exchange failed (httpx error is the __cause__)
+        │   ├── EndpointConnectionError  no connection could be made
+        │   ├── ConnectTimeoutError  no connection within connect_timeout
+        │   └── HTTPClientError      failed once connected (any other httpx error)
+        │       ├── ReadTimeoutError     no answer within read_timeout
+        │       └── ConnectionClosedError    closed or reset before a complete answer
+        └── ResponseParseError       the server's answer could not be understood
 
 A code the server sends that has no class of its own still gives a ``ServiceError``
 (or a category base: ``ThrottlingError`` for 429, ``ServiceFault`` for 5xx) whose
@@ -50,11 +55,15 @@ from typing import Any, ClassVar
 __all__ = [
     "AccessDeniedException",
     "AuthError",
+    "BotoCoreError",
     "ConfigParseError",
     "ConnectTimeoutError",
+    "ConnectionClosedError",
     "CredentialRetrievalError",
+    "EndpointConnectionError",
     "EndpointResolutionError",
     "ExpiredTokenException",
+    "HTTPClientError",
     "IncompleteSignatureException",
     "InfiniteLoopConfigError",
     "InternalFailure",
@@ -66,6 +75,7 @@ __all__ = [
     "NoCredentialsError",
     "NoRegionError",
     "ParamValidationError",
+    "PartialCredentialsError",
     "ProfileNotFound",
     "ReadTimeoutError",
     "RequestExpired",
@@ -302,7 +312,13 @@ CODE_ALIASES: dict[str, type[ServiceError]] = {
 # -- errors raised before or around the exchange ---------------------------------------------
 
 
-class ParamValidationError(TrentError):
+class BotoCoreError(TrentError):
+    """Every error that is not an answer from the server, under botocore's name for that base:
+    ``except trentclient.BotoCoreError`` catches what ``except botocore.exceptions.BotoCoreError``
+    would, and no ``ServiceError``."""
+
+
+class ParamValidationError(BotoCoreError):
     """The parameters are invalid; nothing was sent.
 
     ``problems`` lists every problem found, each starting with the parameter's path
@@ -320,27 +336,28 @@ class ParamValidationError(TrentError):
         return (type(self), (self.problems, self.operation_name))
 
 
-class NoCredentialsError(TrentError):
+class NoCredentialsError(BotoCoreError):
     """No AWS credentials were found; the message says where trentclient looked."""
 
     def __init__(self, message: str = "Unable to locate credentials") -> None:
         super().__init__(message)
 
 
-class ProfileNotFound(NoCredentialsError):
-    """The profile asked for (``profile_name=`` or ``AWS_PROFILE``) does not exist."""
+class PartialCredentialsError(BotoCoreError):
+    """Only part of a key pair was found (an access key without its secret, a token alone,
+    ``role_arn`` without ``source_profile`` or ``credential_source``). As in botocore, this
+    is not a ``NoCredentialsError``: something is configured, wrongly."""
 
 
-class CredentialRetrievalError(TrentError):
-    """A credential source was configured but could not give credentials.
+class ProfileNotFound(BotoCoreError):
+    """The profile asked for (``profile_name=`` or ``AWS_PROFILE``) does not exist.
 
-    Raised on the call that needed them (STS, SSO, SSO-OIDC, the container endpoint, IMDS,
-    ``credential_process``, a refresh). ``provider`` names the source (botocore's method
-    names: ``"assume-role"``, ``"assume-role-with-web-identity"``, ``"sso"``,
-    ``"container-role"``, ``"iam-role"``, ``"custom-process"``, ...), ``profile`` the profile
-    it was configured in (or ``None``), and for an error answer ``code``, ``status_code`` and
-    ``request_id`` are the server's. The message never holds a secret.
-    """
+    As in botocore, this is not a ``NoCredentialsError``."""
+
+
+class _RetrievalDetails(BotoCoreError):
+    """What a failed credential source says: ``provider``, ``profile``, and for an error
+    answer ``code``, ``status_code`` and ``request_id``."""
 
     def __init__(
         self,
@@ -377,15 +394,27 @@ class CredentialRetrievalError(TrentError):
         )
 
 
+class CredentialRetrievalError(_RetrievalDetails):
+    """A credential source was configured but could not give credentials.
+
+    Raised on the call that needed them (STS, SSO, SSO-OIDC, the container endpoint, IMDS,
+    ``credential_process``, a refresh). ``provider`` names the source (botocore's method
+    names: ``"assume-role"``, ``"assume-role-with-web-identity"``, ``"sso"``,
+    ``"container-role"``, ``"iam-role"``, ``"custom-process"``, ...), ``profile`` the profile
+    it was configured in (or ``None``), and for an error answer ``code``, ``status_code`` and
+    ``request_id`` are the server's. The message never holds a secret.
+    """
+
+
 def _rebuild_retrieval_error(
-    cls: type[CredentialRetrievalError],
+    cls: type[_RetrievalDetails],
     message: str,
     provider: str,
     profile: str | None,
     code: str | None,
     status_code: int | None,
     request_id: str | None,
-) -> CredentialRetrievalError:
+) -> _RetrievalDetails:
     return cls(
         message,
         provider=provider,
@@ -396,11 +425,11 @@ def _rebuild_retrieval_error(
     )
 
 
-class UnauthorizedSSOTokenError(CredentialRetrievalError):
+class UnauthorizedSSOTokenError(_RetrievalDetails):
     """The SSO access token is expired or was refused: run ``aws sso login --profile NAME``."""
 
 
-class InvalidConfigError(TrentError):
+class InvalidConfigError(BotoCoreError):
     """The shared config describes a credential source that cannot work as written."""
 
 
@@ -408,11 +437,11 @@ class InfiniteLoopConfigError(InvalidConfigError):
     """``source_profile`` references form a loop."""
 
 
-class MissingDependencyException(TrentError):
+class MissingDependencyException(BotoCoreError):
     """The configuration needs an optional package that is not installed."""
 
 
-class NoRegionError(TrentError):
+class NoRegionError(BotoCoreError):
     """No region was given or configured."""
 
     def __init__(
@@ -425,7 +454,7 @@ class NoRegionError(TrentError):
         super().__init__(message)
 
 
-class ConfigParseError(TrentError, ValueError):
+class ConfigParseError(BotoCoreError, ValueError):
     """A shared AWS config or credentials file could not be parsed.
 
     The message names the file and line numbers, never a line's text (it may hold a
@@ -433,11 +462,11 @@ class ConfigParseError(TrentError, ValueError):
     """
 
 
-class EndpointResolutionError(TrentError):
+class EndpointResolutionError(BotoCoreError):
     """No KMS endpoint exists for the region and options asked for."""
 
 
-class TransportError(TrentError):
+class TransportError(BotoCoreError):
     """The HTTP exchange failed before a complete answer arrived.
 
     The underlying httpx exception is the ``__cause__``.
@@ -455,12 +484,26 @@ class TransportError(TrentError):
         )
 
 
+class EndpointConnectionError(TransportError):
+    """No connection could be made to the endpoint (refused, unreachable, name not found)."""
+
+
 class ConnectTimeoutError(TransportError):
-    """No connection to the endpoint could be made within ``connect_timeout``."""
+    """No connection to the endpoint could be made within ``connect_timeout``.
+
+    As in botocore, neither an ``EndpointConnectionError`` nor an ``HTTPClientError``."""
 
 
-class ReadTimeoutError(TransportError):
+class HTTPClientError(TransportError):
+    """The exchange failed after a connection was made (botocore's name for this base)."""
+
+
+class ReadTimeoutError(HTTPClientError):
     """The endpoint did not answer within ``read_timeout``."""
+
+
+class ConnectionClosedError(HTTPClientError):
+    """The connection was closed or reset before a complete answer arrived."""
 
 
 def _rebuild_transport_error(
@@ -469,7 +512,7 @@ def _rebuild_transport_error(
     return cls(message, operation_name=operation_name, attempts=attempts)
 
 
-class ResponseParseError(TrentError):
+class ResponseParseError(BotoCoreError):
     """The server's answer could not be understood (not JSON, wrong shape, too large...)."""
 
     def __init__(

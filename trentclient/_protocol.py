@@ -40,8 +40,15 @@ __all__ = [
 ]
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
-_XML_CODE = rb"<Code>\s*([^<]*?)\s*</Code>"  # compiled (and cached) by re on first use
-_XML_MESSAGE = rb"<Message>\s*([^<]*?)\s*</Message>"
+# Compiled (and cached) by re on first use. One greedy class and no optional whitespace
+# around it: the match is linear in the body (``\s*([^<]*?)\s*`` backtracked cubically on
+# a run of whitespace with no closing tag). The text is stripped after the match.
+_XML_CODE = rb"<Code>([^<]*)</Code>"
+_XML_MESSAGE = rb"<Message>([^<]*)</Message>"
+#: Server text kept in an error: codes are short names, messages a sentence or two. Longer
+#: text is clipped, so a hostile answer cannot make an error (or a log line) huge.
+_MAX_CODE = 256
+_MAX_MESSAGE = 4096
 
 
 def serialize_body(operation: Operation, params: Mapping[str, Any]) -> bytes:
@@ -158,6 +165,7 @@ def parse_error(
             message = http.HTTPStatus(status_code).phrase
         except ValueError:
             message = ""
+    code, message = _clip(code, _MAX_CODE), _clip(message, _MAX_MESSAGE)
     cls = _error_class(code, status_code)
     return cls(
         message,
@@ -173,7 +181,15 @@ def parse_error(
 def _xml_text(raw: bytes) -> str:
     import html  # only for XML/HTML error bodies; ~1 ms to import
 
-    return html.unescape(raw.decode("utf-8", "replace"))
+    # bytes.strip() drops exactly the ASCII whitespace that \s matches in a bytes pattern.
+    return html.unescape(raw.strip().decode("utf-8", "replace"))
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text``, or its first ``limit`` characters and a note of its length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... [truncated: {len(text)} characters]"
 
 
 def parse_response(

@@ -260,11 +260,26 @@ def _parse_timestamp_text(text: str) -> datetime | None:
 
 
 class _Bad(Exception):
-    def __init__(self, path: str, shape: Shape, value: Any) -> None:
+    """A value of the wrong type (or out of range): the message names its path and type,
+    never the value itself (it may be sensitive, or huge)."""
+
+    def __init__(self, path: str, shape: Shape, value: Any, why: str = "") -> None:
         self.text = (
             f"{path or 'response'} should be {_TYPE_NAMES.get(shape.type, shape.type)} "
-            f"({shape.type}), got {type(value).__name__}"
+            f"({shape.type}), got {type(value).__name__}{f' ({why})' if why else ''}"
         )
+
+
+_KEY_SHOWN = 40
+
+
+def _key(key: str) -> str:
+    """A map key as an error path shows it: as is when short and printable; else escaped
+    and clipped (a key is server text of any length)."""
+    if len(key) <= _KEY_SHOWN and key.isprintable():
+        return key
+    shown = repr(key[:_KEY_SHOWN])
+    return shown if len(key) <= _KEY_SHOWN else f"{shown}...({len(key)} characters)"
 
 
 def deserialize(shape: Shape, data: Any) -> dict[str, Any]:
@@ -309,7 +324,10 @@ def _out(shape: Shape, value: Any, path: str) -> Any:
     if kind in ("double", "float"):
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise _Bad(path, shape, value)
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float's range (10**400)
+            raise _Bad(path, shape, value, "out of range") from None
     if kind == "blob":
         if not isinstance(value, str):
             raise _Bad(path, shape, value)
@@ -330,7 +348,7 @@ def _out(shape: Shape, value: Any, path: str) -> Any:
             raise _Bad(path, shape, value)
         value_shape = shape.value
         assert value_shape is not None
-        return {k: _out(value_shape, v, f"{path}.{k}") for k, v in value.items()}
+        return {k: _out(value_shape, v, f"{path}.{_key(k)}") for k, v in value.items()}
     raise AssertionError(f"unknown shape type {kind!r}")  # pragma: no cover - model drift
 
 
@@ -343,4 +361,7 @@ def _out_timestamp(shape: Shape, value: Any, path: str) -> datetime:
         moment = _parse_timestamp_text(value)
     if moment is None:
         raise _Bad(path, shape, value)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # ISO 8601 text with an offset, past datetime's range in UTC
+        raise _Bad(path, shape, value, "out of range") from None

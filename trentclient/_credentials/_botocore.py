@@ -125,6 +125,10 @@ def botocore_provider(
     try:
         session = botocore_session.Session(profile=profile_name)
         found = session.get_credentials()
+    except botocore.exceptions.PartialCredentialsError as exc:
+        from trentclient._exceptions import PartialCredentialsError
+
+        raise PartialCredentialsError(f"botocore: {exc}") from exc
     except botocore.exceptions.ProfileNotFound as exc:
         raise ProfileNotFound(
             f"The config profile ({profile_name or 'named by AWS_PROFILE'}) could not be "

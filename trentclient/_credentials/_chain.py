@@ -59,6 +59,7 @@ from trentclient._exceptions import (
     InvalidConfigError,
     NoCredentialsError,
     NoRegionError,
+    PartialCredentialsError,
     TrentError,
 )
 
@@ -153,7 +154,7 @@ def _static_from_section(
     if section is None or _ACCESS_KEY not in section:
         return None
     if _SECRET_KEY not in section:
-        raise NoCredentialsError(
+        raise PartialCredentialsError(
             f"Partial credentials found in {where}: {_ACCESS_KEY} is set but "
             f"{_SECRET_KEY} is missing"
         )
@@ -291,7 +292,7 @@ class _Chain:
                 f'The profile "{name}" contains both source_profile and credential_source.'
             )
         if source_profile is None and credential_source is None:
-            raise NoCredentialsError(
+            raise PartialCredentialsError(
                 "Partial credentials found in assume-role, missing: source_profile or "
                 f"credential_source (profile {name!r} sets role_arn)"
             )
@@ -438,16 +439,16 @@ def resolve_credential_provider(
     # 1. explicit arguments
     if access_key is not None or secret_key is not None:
         if secret_key is None:
-            raise NoCredentialsError(
+            raise PartialCredentialsError(
                 "Partial credentials: access_key was given but secret_key is missing"
             )
         if access_key is None:
-            raise NoCredentialsError(
+            raise PartialCredentialsError(
                 "Partial credentials: secret_key was given but access_key is missing"
             )
         return StaticCredentialProvider.from_keys(access_key, secret_key, token or None)
     if token:
-        raise NoCredentialsError(
+        raise PartialCredentialsError(
             "Partial credentials: token was given without access_key and secret_key"
         )
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from trentclient._exceptions import CredentialRetrievalError, NoCredentialsError
+from trentclient._exceptions import (
+    CredentialRetrievalError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
 
 from ._context import SourceBase
 from ._flow import Flow, Keys, parse_timestamp
@@ -27,7 +31,7 @@ def _read(environ: Mapping[str, str]) -> tuple[str, str, str | None] | None:
         return None
     secret_key = environ.get("AWS_SECRET_ACCESS_KEY", "")
     if not secret_key:
-        raise NoCredentialsError(
+        raise PartialCredentialsError(
             "Partial credentials found in env: AWS_ACCESS_KEY_ID is set but "
             "AWS_SECRET_ACCESS_KEY is missing or empty"
         )
