@@ -436,6 +436,9 @@ class Call:
 _SKEW_CODES = frozenset({"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"})
 _SKEW_LIMIT = timedelta(minutes=4)
 _SKEW_TOLERANCE = timedelta(seconds=1)
+#: A ``Date`` outside these years is ignored for clock-skew correction (and an offset that
+#: large would overflow ``datetime`` when added to the local clock).
+_SANE_DATES = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
 
 
 def _http_date(value: str | None) -> datetime | None:
@@ -443,10 +446,12 @@ def _http_date(value: str | None) -> datetime | None:
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    if not _SANE_DATES[0] <= parsed < _SANE_DATES[1]:
+        return None  # no server's clock is this far off: never correct toward it
     return parsed
 
 

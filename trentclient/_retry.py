@@ -55,11 +55,10 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     raw = headers.get("x-amz-retry-after")
     if raw is None:
         return None
-    try:
-        value = int(raw.strip()) / 1000.0
-    except ValueError:
+    text = raw.strip()
+    if not text.isdigit() or len(text) > 12:  # more than ~30 years is not a hint
         return None
-    return value if value >= 0 else None
+    return int(text) / 1000.0
 
 
 class RetryQuota:
