@@ -197,3 +197,51 @@ def sts_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+# -- options and hooks for tests/test_chaos.py -----------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("trentclient chaos suite (tests/test_chaos.py)")
+    group.addoption(
+        "--chaos-seed",
+        type=int,
+        default=None,
+        help="seed of the chaos suite's fault mix (default: a new random one, printed)",
+    )
+    group.addoption(
+        "--chaos-soak",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="run chaos rounds for this long (also TRENTCLIENT_CHAOS_SOAK); off by default",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("chaos_seed", None) is None and hasattr(config.option, "chaos_seed"):
+        config.option.chaos_seed = int.from_bytes(os.urandom(4), "big")
+
+
+def _chaos_line(config: pytest.Config) -> str:
+    seed = config.getoption("chaos_seed")
+    return f"trentclient chaos seed: {seed} (reproduce with --chaos-seed={seed})"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any(item.nodeid.startswith("tests/test_chaos.py") for item in session.items):
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(_chaos_line(session.config))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    ran = any(
+        getattr(report, "nodeid", "").startswith("tests/test_chaos.py")
+        for reports in terminalreporter.stats.values()
+        for report in reports
+    )
+    if ran:
+        terminalreporter.write_line(_chaos_line(config))

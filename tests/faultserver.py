@@ -5,9 +5,14 @@ with the next action of ``script`` (the last action repeats). Actions (see the h
 below): answer and keep the connection alive, answer with ``Connection: close`` and close,
 answer and then drop the idle connection *without* ``Connection: close`` (a stale pooled
 connection), reset the connection before any byte, reset it half-way through the body,
-or wait before answering (for read timeouts).
+or wait before answering (for read timeouts). For chaos tests there are more: cut the body
+short and close (``truncate``), hold the connection without answering until the client
+gives up (``stall``), write the head a few bytes at a time (``dribble``) and send raw bytes
+(``raw``: a malformed head). Instead of a script, ``set_handler(fn)`` picks the action for
+each request from the request itself (``fn(recorded) -> Action``), so answers can echo it.
 
-It records every request (method, path, headers in wire order, body) and counts the TCP
+It records every request (method, path, headers in wire order, body; unless
+``keep_requests=False``, for long runs that keep their own ledger) and counts the TCP
 connections it accepted. Everything runs on daemon threads that poll a stop event, so
 ``stop()`` returns promptly (joins are bounded) and every socket is closed.
 
@@ -17,11 +22,12 @@ Only plain sockets and threads: no dependency beyond the standard library.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import socket
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -30,11 +36,15 @@ __all__ = [
     "FaultServer",
     "RecordedRequest",
     "delay",
+    "dribble",
+    "raw",
     "reset",
     "reset_mid_body",
     "respond",
     "respond_and_close",
     "respond_then_drop",
+    "stall",
+    "truncate",
     "unused_port",
 ]
 
@@ -61,9 +71,13 @@ _REASONS = {
 class Action:
     """What to do with one request. Build with the helpers below rather than directly.
 
-    ``kind`` is one of ``respond``, ``reset``, ``reset_mid_body``; ``close`` closes the
-    connection after answering (with ``Connection: close`` when ``announce_close``);
-    ``delay`` seconds are waited before doing the rest.
+    ``kind`` is one of ``respond``, ``reset``, ``reset_mid_body``, ``truncate``, ``stall``,
+    ``raw``; ``close`` closes the connection after answering (with ``Connection: close``
+    when ``announce_close``); ``delay`` seconds are waited before doing the rest. ``hold``:
+    how long a ``stall`` keeps the connection at most; ``partial``: a stall sends the head
+    and half the body first. ``write_size`` > 0 writes the head ``write_size`` bytes at a
+    time, ``write_pause`` seconds apart, and the rest at once after ``write_budget``
+    seconds (0: no limit).
     """
 
     kind: str = "respond"
@@ -73,12 +87,26 @@ class Action:
     close: bool = False
     announce_close: bool = False
     delay: float = 0.0
+    hold: float = 0.0
+    partial: bool = False
+    write_size: int = 0
+    write_pause: float = 0.0
+    write_budget: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.kind not in ("respond", "reset", "reset_mid_body"):
+        if self.kind not in _KINDS:
             raise ValueError(f"unknown action kind {self.kind!r}")
-        if not 0 <= self.delay <= _MAX_DELAY:
-            raise ValueError(f"delay must be between 0 and {_MAX_DELAY} s, got {self.delay!r}")
+        for name in ("delay", "hold"):
+            value = getattr(self, name)
+            if not 0 <= value <= _MAX_DELAY:
+                raise ValueError(f"{name} must be between 0 and {_MAX_DELAY} s, got {value!r}")
+        if self.write_size < 0 or not 0 <= self.write_pause <= 0.1:
+            raise ValueError("write_size must be >= 0 and write_pause between 0 and 0.1 s")
+        if not 0 <= self.write_budget <= _MAX_DELAY:
+            raise ValueError(f"write_budget must be between 0 and {_MAX_DELAY} s")
+
+
+_KINDS = ("respond", "reset", "reset_mid_body", "truncate", "stall", "raw")
 
 
 def _headers(
@@ -137,16 +165,38 @@ def reset_mid_body(
 
 def delay(seconds: float, then: Action | None = None) -> Action:
     """Wait ``seconds`` (at most 2; cut short by ``stop()``), then do ``then`` (a 200)."""
-    base = then or respond()
-    return Action(
-        base.kind,
-        base.status,
-        base.headers,
-        base.body,
-        base.close,
-        base.announce_close,
-        delay=seconds,
-    )
+    return dataclasses.replace(then or respond(), delay=seconds)
+
+
+def truncate(
+    status: int = 200,
+    headers: dict[str, str] | Sequence[tuple[str, str]] | None = None,
+    body: bytes = b"",
+) -> Action:
+    """Send the head (announcing the full ``Content-Length``) and half of ``body``, then
+    close the connection cleanly (a FIN, not a reset): the body is cut short."""
+    if len(body) < 2:
+        raise ValueError("truncate needs a body of at least 2 bytes")
+    return Action("truncate", status, _headers(headers), body)
+
+
+def stall(seconds: float, partial: Action | None = None) -> Action:
+    """Send nothing (or, with ``partial``, its head and half its body), then hold the
+    connection until the client closes it or ``seconds`` pass (at most 2), and close it."""
+    base = partial or respond()
+    return dataclasses.replace(base, kind="stall", hold=seconds, partial=partial is not None)
+
+
+def dribble(then: Action, size: int = 3, pause: float = 0.002, budget: float = 0.0) -> Action:
+    """Do ``then``, writing its head ``size`` bytes per send, ``pause`` seconds apart; after
+    ``budget`` seconds (0: no limit) the rest of the head goes at once, so the whole answer
+    takes at most about ``budget`` however slowly the server's thread is scheduled."""
+    return dataclasses.replace(then, write_size=size, write_pause=pause, write_budget=budget)
+
+
+def raw(data: bytes) -> Action:
+    """Send ``data`` as the whole answer, exactly (a malformed head, say), then close."""
+    return Action("raw", body=data, close=True)
 
 
 @dataclass
@@ -182,14 +232,19 @@ class FaultServer:
 
     Use as a context manager or call ``start()`` / ``stop()``. ``url`` is
     ``http://127.0.0.1:<port>``. ``script`` may be replaced between calls with ``set_script``
-    (which also rewinds it).
+    (which also rewinds it), or replaced by a handler with ``set_handler``.
+    ``keep_requests=False`` leaves ``requests`` empty (long runs keep their own ledger).
     """
 
-    def __init__(self, script: Sequence[Action] = (respond(),)) -> None:
+    def __init__(
+        self, script: Sequence[Action] = (respond(),), *, keep_requests: bool = True
+    ) -> None:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._script: list[Action] = []
         self._next = 0
+        self._handler: Callable[[RecordedRequest], Action] | None = None
+        self._keep_requests = keep_requests
         self.requests: list[RecordedRequest] = []
         self.connections = 0
         self.closed_by_server = 0
@@ -214,12 +269,19 @@ class FaultServer:
         with self._lock:
             self._script = list(script)
             self._next = 0
+            self._handler = None
+
+    def set_handler(self, handler: Callable[[RecordedRequest], Action]) -> None:
+        """Answer every request with ``handler(recorded)`` from now on (called on the
+        connection's thread, outside the server's lock: it must be thread-safe)."""
+        with self._lock:
+            self._handler = handler
 
     def start(self) -> FaultServer:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.bind(("127.0.0.1", 0))
-            listener.listen(64)
+            listener.listen(512)  # bursts of hundreds of connects must not overflow it
             listener.settimeout(_POLL)
         except BaseException:
             listener.close()
@@ -288,6 +350,7 @@ class FaultServer:
                 self.connections += 1
                 number = self.connections
                 self._conns.add(conn)
+                self._threads = [t for t in self._threads if t.is_alive()]
                 thread = threading.Thread(
                     target=self._serve,
                     args=(conn, number),
@@ -296,6 +359,7 @@ class FaultServer:
                 )
                 self._threads.append(thread)
             thread.start()
+            del conn, thread  # this loop's frame must not keep the last connection alive
 
     def _serve(self, conn: socket.socket, number: int) -> None:
         conn.settimeout(_POLL)
@@ -305,10 +369,26 @@ class FaultServer:
             while not self._stop.is_set():
                 request = self._read_request(conn, buffer, number)
                 with self._lock:
-                    self.requests.append(request)
-                    action = self._script[min(self._next, len(self._script) - 1)]
-                    self._next += 1
+                    if self._keep_requests:
+                        self.requests.append(request)
+                    handler = self._handler
+                    if handler is None:
+                        action = self._script[min(self._next, len(self._script) - 1)]
+                        self._next += 1
+                if handler is not None:
+                    action = handler(request)
                 if action.delay and self._stop.wait(action.delay):
+                    return
+                if action.kind == "raw":
+                    conn.sendall(action.body)
+                    closed_by_us = True
+                    return
+                if action.kind == "stall":
+                    if action.partial:
+                        conn.sendall(_response_head(action, len(action.body)))
+                        conn.sendall(action.body[: len(action.body) // 2])
+                    self._hold(conn, action.hold)
+                    closed_by_us = True
                     return
                 if action.kind == "reset":
                     _reset(conn)
@@ -322,7 +402,17 @@ class FaultServer:
                     _reset(conn)
                     closed_by_us = True
                     return
-                conn.sendall(_response_head(action, len(action.body)) + action.body)
+                head = _response_head(action, len(action.body))
+                if action.kind == "truncate":
+                    conn.sendall(head + action.body[: len(action.body) // 2])
+                    conn.shutdown(socket.SHUT_WR)  # a FIN: the body is simply cut short
+                    closed_by_us = True
+                    return
+                if action.write_size:
+                    self._dribble(conn, head, action)
+                    conn.sendall(action.body)
+                else:
+                    conn.sendall(head + action.body)
                 if action.close:
                     closed_by_us = True
                     return
@@ -340,6 +430,30 @@ class FaultServer:
                 with self._closed_cond:
                     self.closed_by_server += 1
                     self._closed_cond.notify_all()
+
+    def _hold(self, conn: socket.socket, seconds: float) -> None:
+        """Keep ``conn`` open without answering until the peer closes it, ``seconds``
+        pass, or the server stops."""
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                if not conn.recv(65536):
+                    return  # the client gave up and closed
+            except TimeoutError:
+                continue
+
+    def _dribble(self, conn: socket.socket, data: bytes, action: Action) -> None:
+        """Send ``data`` a few bytes per send (no Nagle coalescing), as ``action`` says."""
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        size, pause, budget = action.write_size, action.write_pause, action.write_budget
+        deadline = time.monotonic() + budget if budget else None
+        for start in range(0, len(data), size):
+            if deadline is not None and time.monotonic() >= deadline:
+                conn.sendall(data[start:])
+                return
+            conn.sendall(data[start : start + size])
+            if pause and self._stop.wait(pause):
+                raise _Stopped
 
     def _recv(self, conn: socket.socket) -> bytes:
         while True:

@@ -37,13 +37,14 @@ readability check sees it) and that connection is not used. Without it, a call s
 before the loop had looked at the socket (say, after the loop was busy or stopped) sent
 its request on the dead connection and failed with "Server disconnected", costing a retry.
 
-Errors become httpx's, with the aiohttp exception as ``__cause__`` (the copy of the request's
-headers a ``ClientResponseError`` carries is redacted first, as in the DEBUG logs), so
-trentclient's retry rules and error classes apply unchanged: connect timeout -> ``ConnectTimeout``; socket
-read timeout -> ``ReadTimeout``; refused, unreachable, DNS and TLS failures ->
-``ConnectError``; the server closing without an answer -> ``RemoteProtocolError`` (httpx:
-"Server disconnected without sending a response."); an answer cut short or malformed ->
-``RemoteProtocolError``; resets and other socket errors -> ``ReadError``.
+Errors become httpx's, with the aiohttp exception as ``__cause__`` (the copy of the
+request's headers a ``ClientResponseError`` carries is redacted first, as in the DEBUG
+logs), so trentclient's retry rules and error classes apply unchanged: connect timeout ->
+``ConnectTimeout``; socket read timeout -> ``ReadTimeout``; refused, unreachable, DNS and
+TLS failures -> ``ConnectError``; the server closing without an answer ->
+``RemoteProtocolError`` (httpx: "Server disconnected without sending a response."); an
+answer cut short or malformed -> ``RemoteProtocolError``; resets and other socket errors
+-> ``ReadError``.
 
 Mocks: respx, pytest-httpx and ``unittest.mock`` intercept requests by replacing the send
 method of httpcore's pool or of ``httpx.AsyncHTTPTransport``, which this transport never

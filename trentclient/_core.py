@@ -394,9 +394,15 @@ class Call:
     def failed(self, exc: httpx.HTTPError) -> float:
         """The delay before retrying after a transport failure; raises when giving up."""
         error = _transport_error(exc, self.operation.name, self.core.endpoint_url, self.attempt)
-        logger.debug(
-            "Transport error on %s (attempt %d): %s", self.operation.name, self.attempt, error
-        )
+        if logger.isEnabledFor(logging.DEBUG):
+            # The text, not the error: a record keeps its args, and the error's traceback
+            # holds the client, its pool and this call for as long as a handler keeps it.
+            logger.debug(
+                "Transport error on %s (attempt %d): %s",
+                self.operation.name,
+                self.attempt,
+                str(error),
+            )
         decision = self.core.retry.decide(self.attempt, error)
         if decision is None:
             raise error from exc
