@@ -493,7 +493,6 @@ def resolve_credential_provider(
         config=profile.shared,
         profile_name=name,
         region=region_name,
-        read_text=read_text,
         mfa_token_provider=mfa_token_provider,
         explicit_profile=explicit_profile,
     )

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Final
 
 from trentclient._exceptions import CredentialRetrievalError, TrentError
 
-from ._files import ReadText, SharedConfig
+from ._files import SharedConfig
 
 __all__ = ["SourceBase", "SourceContext", "user_agent"]
 
@@ -46,7 +46,6 @@ class SourceContext:
         "explicit_profile",
         "mfa_token_provider",
         "profile_name",
-        "read_text",
         "region",
     )
 
@@ -57,17 +56,13 @@ class SourceContext:
         config: SharedConfig,
         profile_name: str,
         region: str | None = None,
-        read_text: ReadText | None = None,
         mfa_token_provider: Callable[..., Any] | None = None,
         explicit_profile: bool = False,
     ) -> None:
-        from ._files import _read_text_file
-
         self.environ = environ
         self.config = config
         self.profile_name = profile_name
         self.region = region
-        self.read_text = read_text or _read_text_file
         self.mfa_token_provider = mfa_token_provider
         #: The profile was passed as ``profile_name=`` (botocore's ``Session(profile=...)``):
         #: environment credentials and web-identity variables are then ignored.

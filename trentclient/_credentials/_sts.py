@@ -431,12 +431,10 @@ class WebIdentitySource(_StsSource):
         role_arn: str,
         token_file: str,
         role_session_name: str | None = None,
-        duration_seconds: int | None = None,
     ) -> None:
         super().__init__(ctx, profile, role_arn)
         self.token_file = token_file
         self.role_session_name = role_session_name
-        self.duration_seconds = duration_seconds
 
     def flow(self) -> Flow[Keys | None]:
         token = yield ReadFile(self.token_file)
@@ -447,8 +445,6 @@ class WebIdentitySource(_StsSource):
         params: list[tuple[str, str]] = []
         if self.role_session_name is not None:
             params.append(("RoleSessionName", self.role_session_name))
-        if self.duration_seconds is not None:
-            params.append(("DurationSeconds", str(self.duration_seconds)))
         params.append(("RoleArn", self.role_arn))
         if not self.role_session_name:
             params.append(("RoleSessionName", _session_name(None)))
