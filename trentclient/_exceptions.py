@@ -182,7 +182,8 @@ class ServiceError(TrentError):
         assert isinstance(other, ServiceError)
         return self.message == other.message and self._state() == other._state()
 
-    __hash__ = Exception.__hash__
+    def __hash__(self) -> int:
+        return Exception.__hash__(self)
 
 
 def _rebuild_service_error(

@@ -56,19 +56,19 @@ class Shape:
         has_special: bool = False,
         has_sensitive: bool = False,
     ) -> None:
-        self.name = name
-        self.type = type
-        self.min = min
-        self.max = max
-        self.enum = enum
-        self.sensitive = sensitive
+        self.name: str = name
+        self.type: str = type
+        self.min: int | None = min
+        self.max: int | None = max
+        self.enum: tuple[str, ...] = enum
+        self.sensitive: bool = sensitive
         self.members: Mapping[str, Shape] = members if members is not None else {}
-        self.required = required
-        self.member = member
-        self.key = key
-        self.value = value
-        self.has_special = has_special
-        self.has_sensitive = has_sensitive
+        self.required: frozenset[str] = required
+        self.member: Shape | None = member
+        self.key: Shape | None = key
+        self.value: Shape | None = value
+        self.has_special: bool = has_special
+        self.has_sensitive: bool = has_sensitive
 
     def __repr__(self) -> str:
         return f"Shape({self.name!r}, {self.type!r})"
@@ -87,11 +87,11 @@ class Paginator:
         more_results: str | None,
         result_key: tuple[str, ...],
     ) -> None:
-        self.input_token = input_token
-        self.output_token = output_token
-        self.limit_key = limit_key
-        self.more_results = more_results
-        self.result_key = result_key
+        self.input_token: str = input_token
+        self.output_token: str = output_token
+        self.limit_key: str | None = limit_key
+        self.more_results: str | None = more_results
+        self.result_key: tuple[str, ...] = result_key
 
     def _key(self) -> tuple[object, ...]:
         return (
@@ -142,14 +142,14 @@ class Operation:
         paginator: Paginator | None = None,
         documentation_url: str = "",
     ) -> None:
-        self.name = name
-        self.method_name = method_name
-        self.input = input
-        self.output = output
-        self.errors = errors
-        self.paginator = paginator
-        self.documentation_url = documentation_url
-        self.target = "TrentService." + name
+        self.name: str = name
+        self.method_name: str = method_name
+        self.input: Shape = input
+        self.output: Shape | None = output
+        self.errors: tuple[str, ...] = errors
+        self.paginator: Paginator | None = paginator
+        self.documentation_url: str = documentation_url
+        self.target: str = "TrentService." + name
 
     def __repr__(self) -> str:
         return f"Operation({self.name!r})"

@@ -141,7 +141,7 @@ class PagingPlan:
         paginator = operation.paginator
         if paginator is None:  # pragma: no cover  (paginated_operations() has only these)
             raise ValueError(f"{operation.name} has no paginator")
-        self.operation = operation
+        self.operation: Operation = operation
         self.paginator: PaginatorModel = paginator
         params = dict(params)
         config = params.pop("PaginationConfig", None)
@@ -157,15 +157,15 @@ class PagingPlan:
             for key in config
             if key not in _CONFIG_KEYS
         ]
-        self.max_items = _whole_number(config, "MaxItems", problems)
-        self.page_size = _whole_number(config, "PageSize", problems)
+        self.max_items: int | None = _whole_number(config, "MaxItems", problems)
+        self.page_size: int | None = _whole_number(config, "PageSize", problems)
         if self.page_size is not None and paginator.limit_key is None:  # pragma: no cover
             problems.append("PaginationConfig.PageSize: this operation has no page size")
         starting_token = config.get("StartingToken")
         #: A StartingToken was given: the first page loses the ``skip`` items handed out already.
-        self.starting = starting_token is not None
+        self.starting: bool = starting_token is not None
         self.start: dict[str, Any] = {paginator.input_token: None}
-        self.skip = 0
+        self.skip: int = 0
         if starting_token is not None:
             if not isinstance(starting_token, str):
                 problems.append("PaginationConfig.StartingToken: expected a str")
@@ -176,7 +176,7 @@ class PagingPlan:
                     problems += error.problems
         if problems:
             raise ParamValidationError(problems, operation.name)
-        self.params = params
+        self.params: dict[str, Any] = params
         # botocore's order: the starting token, then the page size, after the caller's keys.
         if self.starting:
             _set_token(self.params, self.start)

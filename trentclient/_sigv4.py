@@ -179,11 +179,11 @@ class SigningResult:
         canonical_request: str,
         string_to_sign: str,
     ) -> None:
-        self.amz_date = amz_date
-        self.authorization = authorization
-        self.signature = signature
-        self.canonical_request = canonical_request
-        self.string_to_sign = string_to_sign
+        self.amz_date: str = amz_date
+        self.authorization: str = authorization
+        self.signature: str = signature
+        self.canonical_request: str = canonical_request
+        self.string_to_sign: str = string_to_sign
 
     def __repr__(self) -> str:
         return f"SigningResult(amz_date={self.amz_date!r}, signature=<redacted>)"

@@ -174,7 +174,7 @@ class SignatureMismatch(AssertionError):
         expected_signature: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.reason = reason or message.partition("\n")[0]
+        self.reason: str = reason or message.partition("\n")[0]
         self.canonical_request = canonical_request
         self.string_to_sign = string_to_sign
         self.expected_signature = expected_signature
