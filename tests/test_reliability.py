@@ -84,18 +84,54 @@ def test_backoff_is_capped_and_throttling_starts_at_one_second() -> None:
 
 def test_adaptive_rate_limiter_slows_down_after_throttling() -> None:
     limiter = RateLimiter(now=0.0)
-    assert limiter.reserve(0.0) == 0.0  # off until throttled
+    assert limiter.acquire(0.0) == 0.0  # off until throttled
     t = 0.0
     for _ in range(20):  # a steady 10 calls/s
         t += 0.1
         limiter.record(False, t)
-        assert limiter.reserve(t) == 0.0
+        assert limiter.acquire(t) == 0.0
     limiter.record(True, t)
     assert limiter.enabled
-    delays = [limiter.reserve(t) for _ in range(10)]
-    assert delays[-1] > 0
-    assert delays == sorted(delays)  # callers queue up in order
     assert limiter.max_rate < 10
+    waits = [limiter.acquire(t) for _ in range(10)]
+    first_wait = next(i for i, wait in enumerate(waits) if wait > 0)
+    # Waiting takes no token: every caller that must wait is told the same, and asks again.
+    assert len(set(waits[first_wait:])) == 1
+    wait = waits[-1]
+    assert 0 < wait <= RateLimiter.MAX_RECHECK
+    assert limiter.acquire(t + wait + 1e-9) == 0.0  # the token it waited for is there
+
+
+def test_adaptive_waiters_ask_again_at_least_every_max_recheck() -> None:
+    """At the 0.5/s floor the next token is 2 s away; a waiter is told to look again
+    within MAX_RECHECK, so a rate that climbs back in the meantime is seen."""
+    limiter = RateLimiter(now=0.0)
+    limiter.record(True, 0.0)  # a throttle before any rate was measured: the floor
+    assert limiter.max_rate == 0.0
+    while limiter.acquire(0.0) == 0.0:
+        pass
+    assert limiter.acquire(0.0) == RateLimiter.MAX_RECHECK
+
+
+def test_adaptive_limiter_counts_transport_failures_as_answers(
+    make_driver: Callable[..., Driver],
+) -> None:
+    """botocore's limiter hears every attempt's outcome (its needs-retry hook sees caught
+    exceptions too), so a connection error counts towards the measured rate."""
+    rec = Recorder(httpx.ConnectError("refused"), httpx.ReadError("reset"), ok({"Keys": []}))
+    kms = make_driver(rec, config=trentclient.Config(retries={"mode": "adaptive"}))
+    limiter = kms.client._core.rate_limiter
+    assert limiter is not None
+    heard: list[bool] = []
+    record = limiter.record
+
+    def recording(throttled: bool, now: float) -> None:
+        heard.append(throttled)
+        record(throttled, now)
+
+    limiter.record = recording  # type: ignore[method-assign]
+    kms.call("list_keys")
+    assert heard == [False, False, False]
 
 
 def test_adaptive_mode_from_config(make_driver: Callable[..., Driver]) -> None:

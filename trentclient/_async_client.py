@@ -57,8 +57,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
     async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         call = self._core.start(operation_name, params)
         while True:
-            wait = call.send_delay()
-            if wait:
+            while wait := call.send_delay():
                 await self._sleep(wait)
             getter = self._core.aget_credentials  # refreshes off the loop
             credentials = await getter() if getter is not None else None

@@ -33,8 +33,7 @@ class Client(BaseClient[httpx.Client], SyncOperations):
     def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         call = self._core.start(operation_name, params)
         while True:
-            wait = call.send_delay()
-            if wait:
+            while wait := call.send_delay():
                 self._sleep(wait)
             request = call.next_request(timeout=self._timeout)
             try:

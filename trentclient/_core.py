@@ -293,9 +293,10 @@ class Call:
         self._signed_offset = core.clock_offset
 
     def send_delay(self) -> float:
-        """Seconds to wait before sending the next attempt (adaptive rate limiting)."""
+        """``0.0`` when the next attempt may be sent now, else seconds to sleep before asking
+        again (adaptive rate limiting: the shells loop until it says 0)."""
         limiter = self.core.rate_limiter
-        return 0.0 if limiter is None else limiter.reserve(self.core.monotonic())
+        return 0.0 if limiter is None else limiter.acquire(self.core.monotonic())
 
     def next_request(
         self,
@@ -403,6 +404,10 @@ class Call:
                 self.attempt,
                 str(error),
             )
+        if self.core.rate_limiter is not None:
+            # As botocore's limiter (its needs-retry hook sees caught exceptions too): an
+            # attempt that failed in transport counts towards the measured rate, not a throttle.
+            self.core.rate_limiter.record(False, self.core.monotonic())
         decision = self.core.retry.decide(self.attempt, error)
         if decision is None:
             raise error from exc

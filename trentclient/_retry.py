@@ -141,9 +141,9 @@ class RetryPolicy:
 class RateLimiter:
     """Adaptive client-side rate limiting, as botocore's ``adaptive`` mode (CUBIC).
 
-    Off until the first throttling answer. ``reserve(now)`` takes a send token and returns
-    how long to wait before sending; ``record(throttled, now)`` feeds each answer back.
-    Reservations may go into debt, so concurrent callers queue in order. Thread-safe.
+    Off until the first throttling answer. ``acquire(now)`` takes a send token, or says how
+    long to sleep before asking again; ``record(throttled, now)`` feeds each answer back.
+    Thread-safe.
     """
 
     MIN_RATE = 0.5
@@ -151,6 +151,7 @@ class RateLimiter:
     BUCKET_SECONDS = 0.5
     BETA = 0.7
     SCALE = 0.4
+    MAX_RECHECK = 0.5  # seconds: a waiter looks at the rate at least this often
 
     def __init__(self, now: float) -> None:
         self._lock = threading.Lock()
@@ -189,16 +190,23 @@ class RateLimiter:
         self._max_capacity = max(rate, 1.0)
         self._capacity = min(self._capacity, self._max_capacity)
 
-    def reserve(self, now: float) -> float:
-        """Take one send token; seconds to wait before sending (0 when off or available)."""
+    def acquire(self, now: float) -> float:
+        """Take a send token if one is there (``0.0``: send now), else the seconds to wait
+        before asking again (no token is taken: ask again after sleeping).
+
+        A waiter asks again at least every ``MAX_RECHECK`` seconds, so a rate that climbs
+        back while callers wait shortens their waits (botocore's waiters re-check too, and
+        are woken when the rate changes). Nothing is reserved ahead: a caller is never
+        committed to the wait the rate of one moment implied.
+        """
         with self._lock:
             if not self.enabled:
                 return 0.0
             self._refill(now)
-            self._capacity -= 1.0
-            if self._capacity >= 0:
+            if self._capacity >= 1.0:
+                self._capacity -= 1.0
                 return 0.0
-            return -self._capacity / self._fill_rate
+            return min((1.0 - self._capacity) / self._fill_rate, self.MAX_RECHECK)
 
     def record(self, throttled: bool, now: float) -> None:
         """Update the allowed rate from one answer."""
