@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +226,44 @@ def test_invocation_ids_are_uuid4_strings() -> None:
         parsed = uuid.UUID(value)
         assert str(parsed) == value
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTALLED = bool(os.environ.get("TRENTCLIENT_TEST_INSTALLED"))
+
+
+@pytest.mark.skipif(not INSTALLED, reason="only when testing the installed wheel")
+def test_the_suite_runs_against_the_installed_package() -> None:
+    """``tools/dev.py test --wheel`` sets TRENTCLIENT_TEST_INSTALLED: then neither this
+    process nor a ``python -c`` started in the checkout imports the checkout's trentclient,
+    so a file missing from the wheel fails the suite."""
+    import sysconfig
+
+    purelib = Path(sysconfig.get_path("purelib")).resolve()
+    here = Path(trentclient.__file__).resolve()
+    assert not here.is_relative_to(ROOT / "trentclient"), here
+    assert here.is_relative_to(purelib), here
+    code = "import trentclient, trentclient.testing; print(trentclient.__file__)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert Path(out.stdout.strip()).resolve() == here
+
+
+def test_supported_pythons_agree() -> None:
+    """pyproject's classifiers, requires-python, the README and the Pythons CI runs."""
+    import tomllib
+
+    from tools.dev import PYTHONS
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    prefix = "Programming Language :: Python :: 3."
+    classified = [
+        c.removeprefix("Programming Language :: Python :: ")
+        for c in project["classifiers"]
+        if c.startswith(prefix)
+    ]
+    assert classified == list(PYTHONS)
+    assert project["requires-python"] == f">={PYTHONS[0]}"
+    readme = (ROOT / "README.md").read_text()
+    assert f"CPython {', '.join(PYTHONS[:-1])} and {PYTHONS[-1]}" in readme

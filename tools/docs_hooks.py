@@ -11,7 +11,7 @@ package index, and the site say the same thing from one text.
 
 Links in the included text are made to work on the site: ``#anchor`` to the page that now
 holds that heading, a link to an included file to its page, ``benchmarks/chart.png`` to the
-copy this hook adds to the site. Anything else relative fails the build, like a missing
+copy this hook adds to the site, ``docs/PAGE.md`` to that page. Anything else relative fails the build, like a missing
 section: ``mkdocs build --strict`` then reports no broken link.
 """
 
@@ -186,6 +186,8 @@ def _fix_links(page: str, include: _Include) -> str:
                 new = _relative(page, ASSETS[repo])
             elif repo in LINKS:
                 new = _relative(page, LINKS[repo])
+            elif repo.startswith("docs/") and repo[5:] in _site.includes:
+                new = _relative(page, repo[5:]) + (f"#{anchor}" if anchor else "")
             elif (where := _site.page_of_file(repo)) is not None:
                 new = (
                     _relative(page, where.split("#")[0]) + "#" + (anchor or where.partition("#")[2])
