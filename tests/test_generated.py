@@ -23,6 +23,7 @@ from botocore.model import OperationModel, ServiceModel
 from botocore.model import Shape as BotocoreShape
 
 from tools import gen_model, generate
+from tools.output_presence import OUTPUT_PRESENCE, Always, required_members
 from trentclient._exceptions import (
     CODE_ALIASES,
     UNMODELED_ERRORS,
@@ -435,14 +436,92 @@ def test_type_defs_required_keys_match_the_model(service: ServiceModel) -> None:
         if op.output_shape is not None:
             response = getattr(type_defs, op.output_shape.name)
             members = set(op.output_shape.members)
-            required = set(op.output_shape.required_members)
+            # Responses: what tools/output_presence.py says KMS always returns (to a request
+            # without Recipient), not the model's `required`, which marks almost nothing.
+            required = _always(op.output_shape.name, given=frozenset())
         else:
             response = getattr(type_defs, f"{op.name}Response")
             members = required = set()
         assert set(response.__annotations__) == members | {"ResponseMetadata"}, op.name
         assert response.__required_keys__ == frozenset(required | {"ResponseMetadata"}), op.name
-    assert type_defs.KeyMetadata.__required_keys__ == frozenset({"KeyId"})
+    for name, presence in OUTPUT_PRESENCE.items():  # nested structures too, at every depth
+        if name in {op.output_shape.name for op in _operations(service) if op.output_shape}:
+            continue
+        typed_dict = getattr(type_defs, name)
+        assert set(typed_dict.__annotations__) == set(presence), name
+        assert typed_dict.__required_keys__ == _always(name, given=frozenset()), name
+    assert "KeyId" in type_defs.KeyMetadata.__required_keys__
+    assert "DeletionDate" in type_defs.KeyMetadata.__optional_keys__
     assert "ResponseMetadata" not in type_defs.KeyMetadata.__annotations__
+
+
+def _always(shape: str, given: frozenset[str]) -> set[str]:
+    """The members of output ``shape`` the table says a request with ``given`` always gets."""
+    return required_members(shape, given)
+
+
+def test_every_modeled_output_member_is_decided_in_the_table(service: ServiceModel) -> None:
+    """The table lists exactly the output structures (at every depth) and their members."""
+    structures: dict[str, set[str]] = {}
+
+    def walk(shape: Any) -> None:
+        if shape.type_name == "structure":
+            if shape.name in structures:
+                return
+            structures[shape.name] = set(shape.members)
+            for member in shape.members.values():
+                walk(member)
+        elif shape.type_name == "list":
+            walk(shape.member)
+        elif shape.type_name == "map":
+            walk(shape.value)
+
+    for op in _operations(service):
+        if op.output_shape is not None:
+            walk(op.output_shape)
+    assert {name: set(members) for name, members in OUTPUT_PRESENCE.items()} == structures
+    for name, members in OUTPUT_PRESENCE.items():
+        for member, presence in members.items():
+            if not isinstance(presence, Always):
+                assert presence.reason.strip(), f"{name}.{member}: say why it may be absent"
+
+
+def test_recipient_variants(service: ServiceModel) -> None:
+    """Each operation with Recipient: without it, the plaintext is required; with it,
+    CiphertextForRecipient is. The request variants leave Recipient out / require it."""
+    with_recipient = [op for op in _operations(service) if "Recipient" in op.input_shape.members]
+    assert {op.name for op in with_recipient} == {
+        "Decrypt",
+        "DeriveSharedSecret",
+        "GenerateDataKey",
+        "GenerateDataKeyPair",
+        "GenerateRandom",
+    }
+    plaintext = {
+        "Decrypt": "Plaintext",
+        "DeriveSharedSecret": "SharedSecret",
+        "GenerateDataKey": "Plaintext",
+        "GenerateDataKeyPair": "PrivateKeyPlaintext",
+        "GenerateRandom": "Plaintext",
+    }
+    for op in with_recipient:
+        request, output = op.input_shape.name, op.output_shape.name
+        without = getattr(type_defs, output)
+        with_ = getattr(type_defs, output + "WithRecipient")
+        assert plaintext[op.name] in without.__required_keys__, op.name
+        assert "CiphertextForRecipient" in without.__optional_keys__, op.name
+        assert plaintext[op.name] in with_.__optional_keys__, op.name
+        assert "CiphertextForRecipient" in with_.__required_keys__, op.name
+        assert with_.__required_keys__ == _always(output, frozenset({"Recipient"})) | {
+            "ResponseMetadata"
+        }
+        assert set(with_.__annotations__) == set(without.__annotations__)
+        request_without = getattr(type_defs, request + "WithoutRecipient")
+        request_with = getattr(type_defs, request + "WithRecipient")
+        assert set(request_without.__annotations__) == set(op.input_shape.members) - {"Recipient"}
+        assert request_with.__required_keys__ == frozenset(
+            {*op.input_shape.required_members, "Recipient"}
+        )
 
 
 def test_type_defs_types() -> None:

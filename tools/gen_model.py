@@ -29,8 +29,9 @@ botocore's data loader) and renders, under ``trentclient/_generated/``:
 
 :func:`render` returns ``{file name: text}`` and writes nothing; ``python -m tools.generate``
 writes every generated file (``--check`` compares instead). The output is deterministic: it
-depends only on the botocore model and on ``trentclient/_exceptions.py`` (read for the
-hand-written error names).
+depends only on the botocore model, on ``tools/output_presence.py`` (which response members
+KMS always returns: the TypedDicts' ``Required`` members and the ``Recipient`` overloads) and on
+``trentclient/_exceptions.py`` (read for the hand-written error names).
 
 Anything in the model this generator does not understand (an unknown shape or member trait,
 recursion between shapes, an error code that differs from its shape name, a name clash among
@@ -50,6 +51,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from tools import output_presence
+from tools.output_presence import Presence
 
 __all__ = ["GeneratorError", "header", "load_model", "render"]
 
@@ -177,6 +181,19 @@ def _children(shape: Mapping[str, Any]) -> Iterator[str]:
             yield shape[key]["shape"]
 
 
+@dataclass(frozen=True)
+class Variants:
+    """The TypedDicts of an operation whose answer depends on request parameter ``param``."""
+
+    param: str
+    #: The request without ``param`` (the member left out) and with it (made required).
+    request_without: str
+    request_with: str
+    #: The answers to each: ``<Output>`` and ``<Output>With<param>``.
+    response_without: str
+    response_with: str
+
+
 @dataclass
 class Analysis:
     """What the renderers need, computed once from the model."""
@@ -197,6 +214,11 @@ class Analysis:
     response_names: dict[str, str] = field(default_factory=dict)
     #: Paginated operation name -> the TypedDict its paginator's ``paginate`` takes.
     paginate_names: dict[str, str] = field(default_factory=dict)
+    #: Output structure -> member -> presence (``tools/output_presence.py``, checked).
+    presence: dict[str, dict[str, Presence]] = field(default_factory=dict)
+    #: Operation name -> its overload variants, for operations whose answer depends on
+    #: whether the request has a parameter (``Recipient``).
+    variants: dict[str, Variants] = field(default_factory=dict)
 
     @property
     def shapes(self) -> Mapping[str, Any]:
@@ -267,7 +289,85 @@ def analyze(model: Model) -> Analysis:
             and _member_types(a, name, "input") != _member_types(a, name, "output")
         ):
             a.dual.add(name)
+    _check_presence(a)
     return a
+
+
+def _check_presence(a: Analysis) -> None:
+    """Take ``OUTPUT_PRESENCE`` for every output structure; refuse a table that does not
+    list exactly the model's members, or conditions the model cannot carry."""
+    structures = {n for n in a.output_side if a.shape(n)["type"] == "structure"}
+    table = output_presence.OUTPUT_PRESENCE
+    missing = sorted(structures - set(table))
+    stale = sorted(set(table) - structures)
+    if missing or stale:
+        raise GeneratorError(
+            f"tools/output_presence.py: output structures missing {missing}, unknown {stale}"
+        )
+    for name in sorted(structures):
+        members = list(a.shape(name)["members"])
+        entry = table[name]
+        if sorted(entry) != sorted(members):
+            raise GeneratorError(
+                f"tools/output_presence.py: {name} lists {sorted(entry)}, the model has "
+                f"{sorted(members)}: decide the presence of each member"
+            )
+        a.presence[name] = {m: entry[m] for m in members}
+        model_required = set(a.shape(name).get("required", ()))
+        if name in a.input_side and name not in a.dual:
+            # One TypedDict serves requests too: the table cannot change it.
+            always = {m for m, p in entry.items() if isinstance(p, output_presence.Always)}
+            if always != model_required:
+                raise GeneratorError(
+                    f"tools/output_presence.py: {name} is also a request structure; its "
+                    f"required members must stay the model's {sorted(model_required)}"
+                )
+        elif not model_required <= {
+            m for m, p in entry.items() if isinstance(p, output_presence.Always)
+        }:
+            raise GeneratorError(f"tools/output_presence.py: {name} must keep {model_required}")
+    outputs = {
+        op["output"]["shape"]: op_name
+        for op_name, op in a.model.operations.items()
+        if "output" in op
+    }
+    for name, entry in a.presence.items():
+        params = {
+            p.param
+            for p in entry.values()
+            if isinstance(p, output_presence.UnlessParam | output_presence.OnlyWithParam)
+        }
+        if not params:
+            continue
+        op_name = outputs.get(name)
+        if op_name is None or name in a.nested or len(params) != 1:
+            raise GeneratorError(
+                f"tools/output_presence.py: {name}: a condition on a request parameter needs "
+                "an operation's own output shape, and one parameter"
+            )
+        (param,) = params
+        op = a.model.operations[op_name]
+        request = op["input"]["shape"]
+        request_shape = a.shape(request)
+        if param not in request_shape["members"] or param in request_shape.get("required", ()):
+            raise GeneratorError(f"{op_name}: {param} is not an optional request member")
+        if request in a.nested or request in a.output_side:
+            raise GeneratorError(f"{op_name}: its request shape is used elsewhere")
+        a.variants[op_name] = Variants(
+            param=param,
+            request_without=f"{request}Without{param}",
+            request_with=f"{request}With{param}",
+            response_without=name,
+            response_with=f"{name}With{param}",
+        )
+
+
+def _output_required(a: Analysis, name: str, given: frozenset[str] = frozenset()) -> set[str]:
+    """The members of output structure ``name`` that KMS returns on every success to a
+    request that has the parameters ``given`` (``tools/output_presence.py``)."""
+    if name not in a.presence:
+        raise GeneratorError(f"{name} is not an output structure")  # pragma: no cover
+    return output_presence.required_members(name, given)
 
 
 def _check_traits(model: Model) -> None:
@@ -680,13 +780,14 @@ def _import_block(module: str, names: Iterable[str]) -> list[str]:
     return [f"from {module} import (", *(f"    {n}," for n in names), ")"]
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    # ruff's isort (order-by-type): CONSTANTS, then Classes, then functions/variables.
+def _isort_key(name: str) -> tuple[int, str, str]:
+    # ruff's isort (order-by-type): CONSTANTS, then Classes, then functions/variables; within
+    # each, case-insensitively ("...WithoutRecipient" before "...WithRecipient").
     if name.isupper() and len(name) > 1:
-        return (0, name)
+        return (0, name.lower(), name)
     if name[:1].isupper():
-        return (1, name)
-    return (2, name)
+        return (1, name.lower(), name)
+    return (2, name.lower(), name)
 
 
 def _file(model: Model, docstring_text: str, body: list[str]) -> str:
@@ -980,12 +1081,27 @@ def _pagination_mixin(a: Analysis, sync: bool) -> list[str]:
     return lines
 
 
+def _signature(prefix: str, method: str, request: str, response: str, tail: str = "") -> list[str]:
+    """``def method(self, **kwargs: Unpack[request]) -> response:`` (+ ``tail``), wrapped
+    as ruff format would."""
+    signature = f"{prefix}{method}(self, **kwargs: Unpack[{request}]) -> {response}:{tail}"
+    if len(signature) <= LINE:
+        return [signature]
+    return [
+        f"{prefix}{method}(",
+        f"        self, **kwargs: Unpack[{request}]",
+        f"    ) -> {response}:{tail}",
+    ]
+
+
 def render_methods(a: Analysis) -> str:
     names: set[str] = set()
     for op_name, op in a.model.operations.items():
         names.add(_request_name(a, op))
         names.add(a.response_names[op_name])
     names.update(a.paginate_names.values())
+    for variants in a.variants.values():
+        names.update((variants.request_without, variants.request_with, variants.response_with))
     body = [
         "from __future__ import annotations",
         "",
@@ -1033,16 +1149,20 @@ def render_methods(a: Analysis) -> str:
             request = _request_name(a, op)
             response = a.response_names[op_name]
             prefix = "    def " if sync else "    async def "
-            signature = f"{prefix}{method}(self, **kwargs: Unpack[{request}]) -> {response}:"
             body.append("")
-            if len(signature) <= LINE:
-                body.append(signature)
-            else:
-                body += [
-                    f"{prefix}{method}(",
-                    f"        self, **kwargs: Unpack[{request}]",
-                    f"    ) -> {response}:",
-                ]
+            variants = a.variants.get(op_name)
+            if variants is not None:
+                # With the parameter first: mypy and pyright both pass a request dict whose
+                # parameter is NotRequired to a signature that requires it, so such a dict
+                # gets the answer a call with the parameter gets (its plaintext NotRequired).
+                for overload_request, overload_response in (
+                    (variants.request_with, variants.response_with),
+                    (variants.request_without, variants.response_without),
+                ):
+                    body.append("    @overload")
+                    body += _signature(prefix, method, overload_request, overload_response, " ...")
+                response = f"{variants.response_with} | {variants.response_without}"
+            body += _signature(prefix, method, request, response)
             paragraphs = first_paragraph(op.get("documentation", "")) or [f"Calls {op_name}."]
             body += docstring(paragraphs, "        ", "See " + DOC_URL.format(op_name))
             call = f"{'' if sync else 'await '}self._invoke({_q(op_name)}, kwargs)"
@@ -1096,9 +1216,17 @@ def _typeddict(
     *,
     skip: Iterable[str] = (),
     extra: Iterable[str] = (),
+    required: set[str] | None = None,
 ) -> list[str]:
+    """A TypedDict for structure ``shape_name``. Required members: ``required`` when given;
+    else, for an output structure, those KMS returns on every success
+    (``tools/output_presence.py``); else the model's."""
     shape = a.shape(shape_name)
-    required = set(shape.get("required", ()))
+    if required is None:
+        if side == "output":
+            required = _output_required(a, shape_name)
+        else:
+            required = set(shape.get("required", ()))
     lines = ["", "", f"class {class_name}(TypedDict):"]
     for member_name, member in shape["members"].items():
         if member_name in skip:
@@ -1144,6 +1272,23 @@ def _typed_dicts(a: Analysis) -> tuple[list[str], list[str]]:
         response = name in op_outputs and name not in shared_outputs
         lines += _typeddict(a, name, name, side, response)
         names.append(name)
+        for op_name, variants in a.variants.items():
+            param = variants.param
+            if name == variants.response_without:
+                if not response:
+                    raise GeneratorError(f"{name}: a conditional answer must not be shared")
+                with_param = _output_required(a, name, frozenset({param}))
+                lines += _typeddict(
+                    a, variants.response_with, name, side, True, required=with_param
+                )
+                names.append(variants.response_with)
+            elif a.model.operations[op_name]["input"]["shape"] == name:
+                lines += _typeddict(a, variants.request_without, name, "input", False, skip={param})
+                with_param = {*a.shape(name).get("required", ()), param}
+                lines += _typeddict(
+                    a, variants.request_with, name, "input", False, required=with_param
+                )
+                names += [variants.request_without, variants.request_with]
         if in_input and name in a.dual:
             lines += _typeddict(a, name + "Input", name, "input", False)
             names.append(name + "Input")
@@ -1232,8 +1377,20 @@ def render_type_defs(a: Analysis) -> str:
         "\n"
         "- A TypedDict is named after its model shape (``EnableKeyRotationRequest``,\n"
         "  ``CreateKeyResponse``, ``KeyMetadata``, ``Tag``...). Required members are plain keys;\n"
-        "  the rest are ``NotRequired`` (responses included: KMS marks few output members\n"
-        "  required, so read optional keys with ``.get``).\n"
+        "  the rest are ``NotRequired``. In requests, required is what the model requires. In\n"
+        "  responses, at every depth, a member is required when KMS returns it on every\n"
+        "  success and ``NotRequired`` where it may be absent (read those with ``.get``): one\n"
+        "  reviewed table, ``tools/output_presence.py``, decides each, with its reason.\n"
+        "- Where an answer depends on a request parameter (``Recipient`` of ``decrypt``,\n"
+        "  ``generate_data_key``, ``generate_data_key_pair``, ``generate_random`` and\n"
+        "  ``derive_shared_secret``), the method is overloaded: called without it, it returns\n"
+        "  ``<Output>`` (``DecryptResponse``: ``Plaintext`` required); with it,\n"
+        "  ``<Output>WithRecipient`` (``CiphertextForRecipient`` required, the plaintext\n"
+        "  ``NotRequired``). The overloads take ``<Request>WithRecipient`` (``Recipient``\n"
+        "  required) and ``<Request>WithoutRecipient`` (no ``Recipient``). A ``<Request>`` dict\n"
+        "  unpacked with ``**`` gets the ``WithRecipient`` answer (type checkers let a\n"
+        "  ``NotRequired`` key fill a required one): annotate such a dict\n"
+        "  ``<Request>WithoutRecipient`` to get ``<Output>``.\n"
         "- Requests accept what botocore accepts: blobs as ``bytes | bytearray | memoryview |\n"
         "  str``, timestamps as ``datetime | int | float | str``, lists as ``Sequence`` and maps\n"
         "  as ``Mapping``. Responses give ``bytes``, ``datetime``, ``list`` and ``dict``.\n"

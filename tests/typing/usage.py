@@ -1,17 +1,23 @@
 """Typed usage of the clients' methods, paginators, TypedDicts and enums; checked by
 tests/test_typing.py.
 
-This file is never run: ``mypy --strict --warn-unused-ignores`` checks it. Lines that must
-NOT type-check carry ``# type: ignore[<code>]``; because unused ignores are errors, a line that
-starts type-checking (a regression in the generated types) fails the check too. A line
-``reveal_type(x)  # reveal: <text>`` also requires mypy's revealed type to contain ``<text>``
-(``...`` in ``<text>`` stands for anything).
+This file is never run: ``mypy --strict --warn-unused-ignores`` checks it, and so does
+``pyright`` in strict mode (``tests/typing/pyrightconfig.json``, with unnecessary ignores
+reported). Lines that must NOT type-check carry ``# type: ignore[<code>]``; because unused
+ignores are errors for both, a line that starts type-checking (a regression in the generated
+types) fails the check too. A line ``reveal_type(x)  # reveal: <text>`` also requires mypy's
+revealed type to contain ``<text>`` (``...`` in ``<text>`` stands for anything);
+``assert_type`` lines hold for both checkers.
+
+Response members are required where KMS always returns them (``tools/output_presence.py``), so
+reading them with ``[]`` passes pyright's ``reportTypedDictNotRequiredAccess``; members that
+may be absent are read with ``.get``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, reveal_type
+from typing import Any, assert_type, reveal_type
 
 import trentclient
 from trentclient import enums
@@ -25,8 +31,18 @@ from trentclient.paginators import (
 )
 from trentclient.type_defs import (
     CreateGrantRequest,
+    DecryptRequest,
+    DecryptRequestWithoutRecipient,
+    DecryptResponse,
+    DecryptResponseWithRecipient,
     DescribeKeyResponse,
     EnableKeyRotationResponse,
+    GenerateDataKeyPairResponse,
+    GenerateDataKeyPairResponseWithRecipient,
+    GenerateDataKeyResponse,
+    GenerateDataKeyResponseWithRecipient,
+    GenerateRandomResponse,
+    GenerateRandomResponseWithRecipient,
     GrantConstraints,
     GrantConstraintsInput,
     GrantListEntry,
@@ -35,6 +51,7 @@ from trentclient.type_defs import (
     ListKeyRotationsRequestPaginate,
     ListKeysResponse,
     PaginationConfig,
+    RecipientInfo,
     ResponseMetadata,
     RotationsListEntry,
     Tag,
@@ -89,15 +106,32 @@ def sync_usage(kms: trentclient.Client) -> None:
     missing: CreateGrantRequest = {"KeyId": "k"}  # type: ignore[typeddict-item]
 
     # -- responses -----------------------------------------------------------------------
+    # Members KMS returns on every success are required, at every depth.
     described = kms.describe_key(KeyId="k")
-    metadata: KeyMetadata = described["KeyMetadata"]  # NotRequired: allowed, may raise
+    metadata: KeyMetadata = described["KeyMetadata"]
     key_id: str = metadata["KeyId"]
-    created: datetime | None = metadata.get("CreationDate")
+    created: datetime = metadata["CreationDate"]
+    enabled: bool = metadata["Enabled"]
     wrong: int = metadata["KeyId"]  # type: ignore[assignment]
-    maybe = described.get("KeyMetadata")
-    maybe["KeyId"]  # type: ignore[index]
-    if maybe is not None:
-        key_id = maybe["KeyId"]
+    # Members that may be absent are NotRequired: .get, or a check first.
+    deletion = metadata.get("DeletionDate")  # only for keys pending deletion
+    deletion.isoformat()  # type: ignore[union-attr]
+    if deletion is not None:
+        deletion.isoformat()
+    if "MultiRegionConfiguration" in metadata:
+        primary: str = metadata["MultiRegionConfiguration"]["PrimaryKey"]["Arn"]
+        del primary
+    rotation_status = kms.get_key_rotation_status(KeyId="k")
+    rotation_enabled: bool = rotation_status["KeyRotationEnabled"]
+    period: int | None = rotation_status.get("RotationPeriodInDays")  # not for every key
+    not_always: int = rotation_status.get("RotationPeriodInDays")  # type: ignore[assignment]
+    # mypy lets [] read a NotRequired member; pyright (and Pylance) report it.
+    rotation_status["RotationPeriodInDays"]  # pyright: ignore[reportTypedDictNotRequiredAccess]
+    ciphertext: bytes = kms.encrypt(KeyId="k", Plaintext=b"x")["CiphertextBlob"]
+    keys_page = kms.list_keys()
+    listed: list[str] = [entry["KeyId"] for entry in keys_page["Keys"]]
+    more: bool = keys_page["Truncated"]
+    marker: str | None = keys_page.get("NextMarker")  # only when Truncated
     described["NoSuchKey"]  # type: ignore[typeddict-item]
     not_a_response: int = kms.describe_key(KeyId="k")  # type: ignore[assignment]
     typed: DescribeKeyResponse = kms.describe_key(KeyId="k")
@@ -122,23 +156,27 @@ def sync_usage(kms: trentclient.Client) -> None:
                 KeyId="k", GranteePrincipal="p", Operations=operations, Constraints=constraints
             )
             subset: dict[str, str] = constraints.get("EncryptionContextSubset", {})
+            del subset
     sent: GrantConstraintsInput = {"EncryptionContextEquals": {"a": "b"}}
     read_back: GrantConstraints = sent  # type: ignore[assignment]
 
     # -- errors --------------------------------------------------------------------------
+    code: str = ""
     try:
         kms.describe_key(KeyId="k")
     except ClientExceptions.NotFoundException as exc:
-        code: str = exc.code
+        code = exc.code
         assert isinstance(exc, NotFoundException)
     except ClientExceptions.ClientError as exc:
-        message: str = exc.message
+        message: str | None = exc.message
+        del message
 
     del spec, known, key_id, created, wrong, typed, status, request_id, plaintext, as_text
-    del subset, read_back, code, message, missing, not_a_response
+    del read_back, code, missing, not_a_response, enabled, rotation_enabled, period
+    del not_always, ciphertext, listed, more, marker
 
 
-def sync_pagination(kms: trentclient.Client) -> None:
+def sync_pagination(kms: trentclient.Client, name: str) -> None:
     # get_paginator takes boto3's (snake_case) names of paginated operations only.
     paginator = kms.get_paginator("list_keys")
     reveal_type(paginator)  # reveal: trentclient._generated._methods.ListKeysPaginator
@@ -147,7 +185,6 @@ def sync_pagination(kms: trentclient.Client) -> None:
     not_async: AsyncListKeysPaginator = kms.get_paginator("list_keys")  # type: ignore[assignment]
     kms.get_paginator("describe_key")  # type: ignore[call-overload]
     kms.get_paginator("ListKeys")  # type: ignore[call-overload]
-    name: str = "list_keys"
     kms.get_paginator(name)  # type: ignore[call-overload]
     can: bool = kms.can_paginate(name)
 
@@ -170,27 +207,30 @@ def sync_pagination(kms: trentclient.Client) -> None:
     # Pages are the operation's response TypedDicts, ResponseMetadata included.
     for page in pages:
         reveal_type(page)  # reveal: TypedDict(trentclient._generated.type_defs.ListKeysResponse,
-        entries: list[KeyListEntry] = page.get("Keys", [])
-        truncated: bool | None = page.get("Truncated")
+        entries: list[KeyListEntry] = page["Keys"]
+        truncated: bool = page["Truncated"]
         request_id: str = page["ResponseMetadata"]["RequestId"]
         page["Aliases"]  # type: ignore[typeddict-item]
+        del entries, truncated, request_id
     for grants_page in kms.get_paginator("list_retirable_grants").paginate(RetiringPrincipal="p"):
-        grants: list[GrantListEntry] = grants_page.get("Grants", [])
+        grants: list[GrantListEntry] = grants_page["Grants"]
+        del grants
     rotations = kms.get_paginator("list_key_rotations").paginate(KeyId="k")
     for rotations_page in rotations:
-        rotated: list[RotationsListEntry] = rotations_page.get("Rotations", [])
+        rotated: list[RotationsListEntry] = rotations_page["Rotations"]
+        del rotated
     async_for_on_sync: AsyncPageIterator[ListKeysResponse] = pages  # type: ignore[assignment]
 
     full: dict[str, Any] = pages.build_full_result()
     resume: str | None = pages.resume_token
     keys: tuple[str, ...] = pages.result_keys
-    del typed_paginator, other, not_async, can, as_pages, entries, truncated, request_id
-    del grants, rotated, async_for_on_sync, full, resume, keys
+    del typed_paginator, other, not_async, can, as_pages
+    del async_for_on_sync, full, resume, keys
 
 
 async def async_usage(kms: trentclient.AsyncClient) -> None:
     described = await kms.describe_key(KeyId="k")
-    metadata: KeyMetadata | None = described.get("KeyMetadata")
+    metadata: KeyMetadata = described["KeyMetadata"]
     pending = kms.describe_key(KeyId="k")
     pending["KeyMetadata"]  # type: ignore[index]
     await pending
@@ -214,7 +254,8 @@ async def async_pagination(kms: trentclient.AsyncClient) -> None:
     reveal_type(pages)  # reveal: _paginate.AsyncPageIterator[...type_defs.ListKeysResponse
     async for page in pages:
         reveal_type(page)  # reveal: TypedDict(trentclient._generated.type_defs.ListKeysResponse,
-        entries: list[KeyListEntry] = page.get("Keys", [])
+        entries: list[KeyListEntry] = page["Keys"]
+        del entries
     for _not_sync in pages:  # type: ignore[attr-defined]
         pass
     kms.get_paginator("list_grants").paginate()  # type: ignore[call-arg]
@@ -222,4 +263,61 @@ async def async_pagination(kms: trentclient.AsyncClient) -> None:
     full: dict[str, Any] = await pages.build_full_result()
     not_awaited: dict[str, Any] = pages.build_full_result()  # type: ignore[assignment]
     resume: str | None = pages.resume_token
-    del typed_paginator, sync_one, can, entries, full, not_awaited, resume
+    del typed_paginator, sync_one, can, full, not_awaited, resume
+
+
+def recipient_overloads(
+    kms: trentclient.Client, recipient: RecipientInfo, request: DecryptRequest
+) -> None:
+    """Without Recipient, the plaintext is required; with it, CiphertextForRecipient is (and
+    the plaintext may be absent: KMS sends it null or empty)."""
+    decrypted = kms.decrypt(CiphertextBlob=b"c")
+    assert_type(decrypted, DecryptResponse)
+    plaintext: bytes = decrypted["Plaintext"]
+    decrypted["CiphertextForRecipient"]  # pyright: ignore[reportTypedDictNotRequiredAccess]
+    for_enclave = kms.decrypt(CiphertextBlob=b"c", Recipient=recipient)
+    assert_type(for_enclave, DecryptResponseWithRecipient)
+    sealed: bytes = for_enclave["CiphertextForRecipient"]
+    for_enclave["Plaintext"]  # pyright: ignore[reportTypedDictNotRequiredAccess]
+    maybe_plaintext: bytes | None = for_enclave.get("Plaintext")
+    kms.decrypt(CiphertextBlob=b"c", Recipient={"KeyEncryptionAlgorithm": 1})  # type: ignore[call-overload]
+    # A whole request dict: annotated without Recipient, it gets DecryptResponse; a plain
+    # DecryptRequest (Recipient may be there) gets the WithRecipient answer.
+    without: DecryptRequestWithoutRecipient = {"CiphertextBlob": b"c"}
+    assert_type(kms.decrypt(**without), DecryptResponse)
+    assert_type(kms.decrypt(**request), DecryptResponseWithRecipient)
+    # Every response reads back into the general shape's members with .get.
+    either: DecryptResponse | DecryptResponseWithRecipient = kms.decrypt(**request)
+    got: bytes | None = either.get("Plaintext")
+
+    assert_type(kms.generate_data_key(KeyId="k"), GenerateDataKeyResponse)
+    data_key: bytes = kms.generate_data_key(KeyId="k", KeySpec="AES_256")["Plaintext"]
+    wrapped = kms.generate_data_key(KeyId="k", Recipient=recipient)
+    assert_type(wrapped, GenerateDataKeyResponseWithRecipient)
+    blob: bytes = wrapped["CiphertextBlob"]  # there either way
+    pair = kms.generate_data_key_pair(KeyId="k", KeyPairSpec="RSA_2048")
+    assert_type(pair, GenerateDataKeyPairResponse)
+    private: bytes = pair["PrivateKeyPlaintext"]
+    pair_for = kms.generate_data_key_pair(KeyId="k", KeyPairSpec="RSA_2048", Recipient=recipient)
+    assert_type(pair_for, GenerateDataKeyPairResponseWithRecipient)
+    random: bytes = kms.generate_random(NumberOfBytes=32)["Plaintext"]
+    assert_type(kms.generate_random(Recipient=recipient), GenerateRandomResponseWithRecipient)
+    assert_type(kms.generate_random(), GenerateRandomResponse)
+    secret: bytes = kms.derive_shared_secret(
+        KeyId="k", KeyAgreementAlgorithm="ECDH", PublicKey=b"p"
+    )["SharedSecret"]
+    del plaintext, sealed, maybe_plaintext, got, data_key, blob, private, random, secret
+
+
+async def async_recipient_overloads(kms: trentclient.AsyncClient, recipient: RecipientInfo) -> None:
+    decrypted = await kms.decrypt(CiphertextBlob=b"c")
+    assert_type(decrypted, DecryptResponse)
+    plaintext: bytes = decrypted["Plaintext"]
+    for_enclave = await kms.decrypt(CiphertextBlob=b"c", Recipient=recipient)
+    assert_type(for_enclave, DecryptResponseWithRecipient)
+    sealed: bytes = for_enclave["CiphertextForRecipient"]
+    data_key: bytes = (await kms.generate_data_key(KeyId="k"))["Plaintext"]
+    wrapped = await kms.generate_data_key(KeyId="k", Recipient=recipient)
+    assert_type(wrapped, GenerateDataKeyResponseWithRecipient)
+    sealed_key: bytes = wrapped["CiphertextForRecipient"]
+    del plaintext, sealed, data_key, sealed_key

@@ -33,7 +33,10 @@ if TYPE_CHECKING:
         CreateKeyRequest,
         CreateKeyResponse,
         DecryptRequest,
+        DecryptRequestWithoutRecipient,
+        DecryptRequestWithRecipient,
         DecryptResponse,
+        DecryptResponseWithRecipient,
         DeleteAliasRequest,
         DeleteAliasResponse,
         DeleteCustomKeyStoreRequest,
@@ -41,7 +44,10 @@ if TYPE_CHECKING:
         DeleteImportedKeyMaterialRequest,
         DeleteImportedKeyMaterialResponse,
         DeriveSharedSecretRequest,
+        DeriveSharedSecretRequestWithoutRecipient,
+        DeriveSharedSecretRequestWithRecipient,
         DeriveSharedSecretResponse,
+        DeriveSharedSecretResponseWithRecipient,
         DescribeCustomKeyStoresRequest,
         DescribeCustomKeyStoresRequestPaginate,
         DescribeCustomKeyStoresResponse,
@@ -60,17 +66,26 @@ if TYPE_CHECKING:
         EncryptRequest,
         EncryptResponse,
         GenerateDataKeyPairRequest,
+        GenerateDataKeyPairRequestWithoutRecipient,
+        GenerateDataKeyPairRequestWithRecipient,
         GenerateDataKeyPairResponse,
+        GenerateDataKeyPairResponseWithRecipient,
         GenerateDataKeyPairWithoutPlaintextRequest,
         GenerateDataKeyPairWithoutPlaintextResponse,
         GenerateDataKeyRequest,
+        GenerateDataKeyRequestWithoutRecipient,
+        GenerateDataKeyRequestWithRecipient,
         GenerateDataKeyResponse,
+        GenerateDataKeyResponseWithRecipient,
         GenerateDataKeyWithoutPlaintextRequest,
         GenerateDataKeyWithoutPlaintextResponse,
         GenerateMacRequest,
         GenerateMacResponse,
         GenerateRandomRequest,
+        GenerateRandomRequestWithoutRecipient,
+        GenerateRandomRequestWithRecipient,
         GenerateRandomResponse,
+        GenerateRandomResponseWithRecipient,
         GetKeyLastUsageRequest,
         GetKeyLastUsageResponse,
         GetKeyPolicyRequest,
@@ -458,7 +473,15 @@ class SyncOperations(SyncPagination):
         """
         return cast("CreateKeyResponse", self._invoke("CreateKey", kwargs))
 
-    def decrypt(self, **kwargs: Unpack[DecryptRequest]) -> DecryptResponse:
+    @overload
+    def decrypt(
+        self, **kwargs: Unpack[DecryptRequestWithRecipient]
+    ) -> DecryptResponseWithRecipient: ...
+    @overload
+    def decrypt(self, **kwargs: Unpack[DecryptRequestWithoutRecipient]) -> DecryptResponse: ...
+    def decrypt(
+        self, **kwargs: Unpack[DecryptRequest]
+    ) -> DecryptResponseWithRecipient | DecryptResponse:
         """Decrypts ciphertext that was encrypted by a KMS key using any of the following
         operations:
 
@@ -470,7 +493,10 @@ class SyncOperations(SyncPagination):
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
         """
-        return cast("DecryptResponse", self._invoke("Decrypt", kwargs))
+        return cast(
+            "DecryptResponseWithRecipient | DecryptResponse",
+            self._invoke("Decrypt", kwargs),
+        )
 
     def delete_alias(self, **kwargs: Unpack[DeleteAliasRequest]) -> DeleteAliasResponse:
         """Deletes the specified alias.
@@ -507,14 +533,25 @@ class SyncOperations(SyncPagination):
             self._invoke("DeleteImportedKeyMaterial", kwargs),
         )
 
+    @overload
+    def derive_shared_secret(
+        self, **kwargs: Unpack[DeriveSharedSecretRequestWithRecipient]
+    ) -> DeriveSharedSecretResponseWithRecipient: ...
+    @overload
+    def derive_shared_secret(
+        self, **kwargs: Unpack[DeriveSharedSecretRequestWithoutRecipient]
+    ) -> DeriveSharedSecretResponse: ...
     def derive_shared_secret(
         self, **kwargs: Unpack[DeriveSharedSecretRequest]
-    ) -> DeriveSharedSecretResponse:
+    ) -> DeriveSharedSecretResponseWithRecipient | DeriveSharedSecretResponse:
         """Derives a shared secret using a key agreement algorithm.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
         """
-        return cast("DeriveSharedSecretResponse", self._invoke("DeriveSharedSecret", kwargs))
+        return cast(
+            "DeriveSharedSecretResponseWithRecipient | DeriveSharedSecretResponse",
+            self._invoke("DeriveSharedSecret", kwargs),
+        )
 
     def describe_custom_key_stores(
         self, **kwargs: Unpack[DescribeCustomKeyStoresRequest]
@@ -595,9 +632,17 @@ class SyncOperations(SyncPagination):
         """
         return cast("EncryptResponse", self._invoke("Encrypt", kwargs))
 
+    @overload
+    def generate_data_key(
+        self, **kwargs: Unpack[GenerateDataKeyRequestWithRecipient]
+    ) -> GenerateDataKeyResponseWithRecipient: ...
+    @overload
+    def generate_data_key(
+        self, **kwargs: Unpack[GenerateDataKeyRequestWithoutRecipient]
+    ) -> GenerateDataKeyResponse: ...
     def generate_data_key(
         self, **kwargs: Unpack[GenerateDataKeyRequest]
-    ) -> GenerateDataKeyResponse:
+    ) -> GenerateDataKeyResponseWithRecipient | GenerateDataKeyResponse:
         """Returns a unique symmetric data key for use outside of KMS. This operation returns a
         plaintext copy of the data key and a copy that is encrypted under a symmetric
         encryption KMS key that you specify. The bytes in the plaintext key are random; they
@@ -607,11 +652,22 @@ class SyncOperations(SyncPagination):
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html
         """
-        return cast("GenerateDataKeyResponse", self._invoke("GenerateDataKey", kwargs))
+        return cast(
+            "GenerateDataKeyResponseWithRecipient | GenerateDataKeyResponse",
+            self._invoke("GenerateDataKey", kwargs),
+        )
 
+    @overload
+    def generate_data_key_pair(
+        self, **kwargs: Unpack[GenerateDataKeyPairRequestWithRecipient]
+    ) -> GenerateDataKeyPairResponseWithRecipient: ...
+    @overload
+    def generate_data_key_pair(
+        self, **kwargs: Unpack[GenerateDataKeyPairRequestWithoutRecipient]
+    ) -> GenerateDataKeyPairResponse: ...
     def generate_data_key_pair(
         self, **kwargs: Unpack[GenerateDataKeyPairRequest]
-    ) -> GenerateDataKeyPairResponse:
+    ) -> GenerateDataKeyPairResponseWithRecipient | GenerateDataKeyPairResponse:
         """Returns a unique asymmetric data key pair for use outside of KMS. This operation
         returns a plaintext public key, a plaintext private key, and a copy of the private
         key that is encrypted under the symmetric encryption KMS key you specify. You can use
@@ -621,7 +677,10 @@ class SyncOperations(SyncPagination):
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
         """
-        return cast("GenerateDataKeyPairResponse", self._invoke("GenerateDataKeyPair", kwargs))
+        return cast(
+            "GenerateDataKeyPairResponseWithRecipient | GenerateDataKeyPairResponse",
+            self._invoke("GenerateDataKeyPair", kwargs),
+        )
 
     def generate_data_key_pair_without_plaintext(
         self, **kwargs: Unpack[GenerateDataKeyPairWithoutPlaintextRequest]
@@ -663,12 +722,25 @@ class SyncOperations(SyncPagination):
         """
         return cast("GenerateMacResponse", self._invoke("GenerateMac", kwargs))
 
-    def generate_random(self, **kwargs: Unpack[GenerateRandomRequest]) -> GenerateRandomResponse:
+    @overload
+    def generate_random(
+        self, **kwargs: Unpack[GenerateRandomRequestWithRecipient]
+    ) -> GenerateRandomResponseWithRecipient: ...
+    @overload
+    def generate_random(
+        self, **kwargs: Unpack[GenerateRandomRequestWithoutRecipient]
+    ) -> GenerateRandomResponse: ...
+    def generate_random(
+        self, **kwargs: Unpack[GenerateRandomRequest]
+    ) -> GenerateRandomResponseWithRecipient | GenerateRandomResponse:
         """Returns a random byte string that is cryptographically secure.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateRandom.html
         """
-        return cast("GenerateRandomResponse", self._invoke("GenerateRandom", kwargs))
+        return cast(
+            "GenerateRandomResponseWithRecipient | GenerateRandomResponse",
+            self._invoke("GenerateRandom", kwargs),
+        )
 
     def get_key_last_usage(
         self, **kwargs: Unpack[GetKeyLastUsageRequest]
@@ -1034,7 +1106,17 @@ class AsyncOperations(AsyncPagination):
         """
         return cast("CreateKeyResponse", await self._invoke("CreateKey", kwargs))
 
-    async def decrypt(self, **kwargs: Unpack[DecryptRequest]) -> DecryptResponse:
+    @overload
+    async def decrypt(
+        self, **kwargs: Unpack[DecryptRequestWithRecipient]
+    ) -> DecryptResponseWithRecipient: ...
+    @overload
+    async def decrypt(
+        self, **kwargs: Unpack[DecryptRequestWithoutRecipient]
+    ) -> DecryptResponse: ...
+    async def decrypt(
+        self, **kwargs: Unpack[DecryptRequest]
+    ) -> DecryptResponseWithRecipient | DecryptResponse:
         """Decrypts ciphertext that was encrypted by a KMS key using any of the following
         operations:
 
@@ -1046,7 +1128,10 @@ class AsyncOperations(AsyncPagination):
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
         """
-        return cast("DecryptResponse", await self._invoke("Decrypt", kwargs))
+        return cast(
+            "DecryptResponseWithRecipient | DecryptResponse",
+            await self._invoke("Decrypt", kwargs),
+        )
 
     async def delete_alias(self, **kwargs: Unpack[DeleteAliasRequest]) -> DeleteAliasResponse:
         """Deletes the specified alias.
@@ -1086,14 +1171,25 @@ class AsyncOperations(AsyncPagination):
             await self._invoke("DeleteImportedKeyMaterial", kwargs),
         )
 
+    @overload
+    async def derive_shared_secret(
+        self, **kwargs: Unpack[DeriveSharedSecretRequestWithRecipient]
+    ) -> DeriveSharedSecretResponseWithRecipient: ...
+    @overload
+    async def derive_shared_secret(
+        self, **kwargs: Unpack[DeriveSharedSecretRequestWithoutRecipient]
+    ) -> DeriveSharedSecretResponse: ...
     async def derive_shared_secret(
         self, **kwargs: Unpack[DeriveSharedSecretRequest]
-    ) -> DeriveSharedSecretResponse:
+    ) -> DeriveSharedSecretResponseWithRecipient | DeriveSharedSecretResponse:
         """Derives a shared secret using a key agreement algorithm.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
         """
-        return cast("DeriveSharedSecretResponse", await self._invoke("DeriveSharedSecret", kwargs))
+        return cast(
+            "DeriveSharedSecretResponseWithRecipient | DeriveSharedSecretResponse",
+            await self._invoke("DeriveSharedSecret", kwargs),
+        )
 
     async def describe_custom_key_stores(
         self, **kwargs: Unpack[DescribeCustomKeyStoresRequest]
@@ -1174,9 +1270,17 @@ class AsyncOperations(AsyncPagination):
         """
         return cast("EncryptResponse", await self._invoke("Encrypt", kwargs))
 
+    @overload
+    async def generate_data_key(
+        self, **kwargs: Unpack[GenerateDataKeyRequestWithRecipient]
+    ) -> GenerateDataKeyResponseWithRecipient: ...
+    @overload
+    async def generate_data_key(
+        self, **kwargs: Unpack[GenerateDataKeyRequestWithoutRecipient]
+    ) -> GenerateDataKeyResponse: ...
     async def generate_data_key(
         self, **kwargs: Unpack[GenerateDataKeyRequest]
-    ) -> GenerateDataKeyResponse:
+    ) -> GenerateDataKeyResponseWithRecipient | GenerateDataKeyResponse:
         """Returns a unique symmetric data key for use outside of KMS. This operation returns a
         plaintext copy of the data key and a copy that is encrypted under a symmetric
         encryption KMS key that you specify. The bytes in the plaintext key are random; they
@@ -1186,11 +1290,22 @@ class AsyncOperations(AsyncPagination):
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html
         """
-        return cast("GenerateDataKeyResponse", await self._invoke("GenerateDataKey", kwargs))
+        return cast(
+            "GenerateDataKeyResponseWithRecipient | GenerateDataKeyResponse",
+            await self._invoke("GenerateDataKey", kwargs),
+        )
 
+    @overload
+    async def generate_data_key_pair(
+        self, **kwargs: Unpack[GenerateDataKeyPairRequestWithRecipient]
+    ) -> GenerateDataKeyPairResponseWithRecipient: ...
+    @overload
+    async def generate_data_key_pair(
+        self, **kwargs: Unpack[GenerateDataKeyPairRequestWithoutRecipient]
+    ) -> GenerateDataKeyPairResponse: ...
     async def generate_data_key_pair(
         self, **kwargs: Unpack[GenerateDataKeyPairRequest]
-    ) -> GenerateDataKeyPairResponse:
+    ) -> GenerateDataKeyPairResponseWithRecipient | GenerateDataKeyPairResponse:
         """Returns a unique asymmetric data key pair for use outside of KMS. This operation
         returns a plaintext public key, a plaintext private key, and a copy of the private
         key that is encrypted under the symmetric encryption KMS key you specify. You can use
@@ -1201,7 +1316,7 @@ class AsyncOperations(AsyncPagination):
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
         """
         return cast(
-            "GenerateDataKeyPairResponse",
+            "GenerateDataKeyPairResponseWithRecipient | GenerateDataKeyPairResponse",
             await self._invoke("GenerateDataKeyPair", kwargs),
         )
 
@@ -1245,14 +1360,25 @@ class AsyncOperations(AsyncPagination):
         """
         return cast("GenerateMacResponse", await self._invoke("GenerateMac", kwargs))
 
+    @overload
+    async def generate_random(
+        self, **kwargs: Unpack[GenerateRandomRequestWithRecipient]
+    ) -> GenerateRandomResponseWithRecipient: ...
+    @overload
+    async def generate_random(
+        self, **kwargs: Unpack[GenerateRandomRequestWithoutRecipient]
+    ) -> GenerateRandomResponse: ...
     async def generate_random(
         self, **kwargs: Unpack[GenerateRandomRequest]
-    ) -> GenerateRandomResponse:
+    ) -> GenerateRandomResponseWithRecipient | GenerateRandomResponse:
         """Returns a random byte string that is cryptographically secure.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateRandom.html
         """
-        return cast("GenerateRandomResponse", await self._invoke("GenerateRandom", kwargs))
+        return cast(
+            "GenerateRandomResponseWithRecipient | GenerateRandomResponse",
+            await self._invoke("GenerateRandom", kwargs),
+        )
 
     async def get_key_last_usage(
         self, **kwargs: Unpack[GetKeyLastUsageRequest]

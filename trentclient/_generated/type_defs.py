@@ -5,8 +5,20 @@ Naming:
 
 - A TypedDict is named after its model shape (``EnableKeyRotationRequest``,
   ``CreateKeyResponse``, ``KeyMetadata``, ``Tag``...). Required members are plain keys;
-  the rest are ``NotRequired`` (responses included: KMS marks few output members
-  required, so read optional keys with ``.get``).
+  the rest are ``NotRequired``. In requests, required is what the model requires. In
+  responses, at every depth, a member is required when KMS returns it on every
+  success and ``NotRequired`` where it may be absent (read those with ``.get``): one
+  reviewed table, ``tools/output_presence.py``, decides each, with its reason.
+- Where an answer depends on a request parameter (``Recipient`` of ``decrypt``,
+  ``generate_data_key``, ``generate_data_key_pair``, ``generate_random`` and
+  ``derive_shared_secret``), the method is overloaded: called without it, it returns
+  ``<Output>`` (``DecryptResponse``: ``Plaintext`` required); with it,
+  ``<Output>WithRecipient`` (``CiphertextForRecipient`` required, the plaintext
+  ``NotRequired``). The overloads take ``<Request>WithRecipient`` (``Recipient``
+  required) and ``<Request>WithoutRecipient`` (no ``Recipient``). A ``<Request>`` dict
+  unpacked with ``**`` gets the ``WithRecipient`` answer (type checkers let a
+  ``NotRequired`` key fill a required one): annotate such a dict
+  ``<Request>WithoutRecipient`` to get ``<Output>``.
 - Requests accept what botocore accepts: blobs as ``bytes | bytearray | memoryview |
   str``, timestamps as ``datetime | int | float | str``, lists as ``Sequence`` and maps
   as ``Mapping``. Responses give ``bytes``, ``datetime``, ``list`` and ``dict``.
@@ -45,7 +57,10 @@ __all__ = [
     "CreateKeyResponse",
     "CustomKeyStoresListEntry",
     "DecryptRequest",
+    "DecryptRequestWithRecipient",
+    "DecryptRequestWithoutRecipient",
     "DecryptResponse",
+    "DecryptResponseWithRecipient",
     "DeleteAliasRequest",
     "DeleteAliasResponse",
     "DeleteCustomKeyStoreRequest",
@@ -53,7 +68,10 @@ __all__ = [
     "DeleteImportedKeyMaterialRequest",
     "DeleteImportedKeyMaterialResponse",
     "DeriveSharedSecretRequest",
+    "DeriveSharedSecretRequestWithRecipient",
+    "DeriveSharedSecretRequestWithoutRecipient",
     "DeriveSharedSecretResponse",
+    "DeriveSharedSecretResponseWithRecipient",
     "DescribeCustomKeyStoresRequest",
     "DescribeCustomKeyStoresRequestPaginate",
     "DescribeCustomKeyStoresResponse",
@@ -72,17 +90,26 @@ __all__ = [
     "EncryptRequest",
     "EncryptResponse",
     "GenerateDataKeyPairRequest",
+    "GenerateDataKeyPairRequestWithRecipient",
+    "GenerateDataKeyPairRequestWithoutRecipient",
     "GenerateDataKeyPairResponse",
+    "GenerateDataKeyPairResponseWithRecipient",
     "GenerateDataKeyPairWithoutPlaintextRequest",
     "GenerateDataKeyPairWithoutPlaintextResponse",
     "GenerateDataKeyRequest",
+    "GenerateDataKeyRequestWithRecipient",
+    "GenerateDataKeyRequestWithoutRecipient",
     "GenerateDataKeyResponse",
+    "GenerateDataKeyResponseWithRecipient",
     "GenerateDataKeyWithoutPlaintextRequest",
     "GenerateDataKeyWithoutPlaintextResponse",
     "GenerateMacRequest",
     "GenerateMacResponse",
     "GenerateRandomRequest",
+    "GenerateRandomRequestWithRecipient",
+    "GenerateRandomRequestWithoutRecipient",
     "GenerateRandomResponse",
+    "GenerateRandomResponseWithRecipient",
     "GetKeyLastUsageRequest",
     "GetKeyLastUsageResponse",
     "GetKeyPolicyRequest",
@@ -178,7 +205,7 @@ class CancelKeyDeletionRequest(TypedDict):
 
 
 class CancelKeyDeletionResponse(TypedDict):
-    KeyId: NotRequired[str]
+    KeyId: str
     ResponseMetadata: ResponseMetadata
 
 
@@ -215,7 +242,7 @@ class CreateCustomKeyStoreRequest(TypedDict):
 
 
 class CreateCustomKeyStoreResponse(TypedDict):
-    CustomKeyStoreId: NotRequired[str]
+    CustomKeyStoreId: str
     ResponseMetadata: ResponseMetadata
 
 
@@ -241,8 +268,8 @@ class CreateGrantRequest(TypedDict):
 
 
 class CreateGrantResponse(TypedDict):
-    GrantToken: NotRequired[str]
-    GrantId: NotRequired[str]
+    GrantToken: str
+    GrantId: str
     ResponseMetadata: ResponseMetadata
 
 
@@ -266,42 +293,42 @@ class CreateKeyRequest(TypedDict):
 
 
 class MultiRegionKey(TypedDict):
-    Arn: NotRequired[str]
-    Region: NotRequired[str]
+    Arn: str
+    Region: str
 
 
 class MultiRegionConfiguration(TypedDict):
-    MultiRegionKeyType: NotRequired[str]  # enums.MultiRegionKeyType
-    PrimaryKey: NotRequired[MultiRegionKey]
-    ReplicaKeys: NotRequired[list[MultiRegionKey]]
+    MultiRegionKeyType: str  # enums.MultiRegionKeyType
+    PrimaryKey: MultiRegionKey
+    ReplicaKeys: list[MultiRegionKey]
 
 
 class XksKeyConfigurationType(TypedDict):
-    Id: NotRequired[str]
+    Id: str
 
 
 class KeyMetadata(TypedDict):
-    AWSAccountId: NotRequired[str]
+    AWSAccountId: str
     KeyId: str
-    Arn: NotRequired[str]
-    CreationDate: NotRequired[datetime]
-    Enabled: NotRequired[bool]
-    Description: NotRequired[str]
-    KeyUsage: NotRequired[str]  # enums.KeyUsageType
-    KeyState: NotRequired[str]  # enums.KeyState
+    Arn: str
+    CreationDate: datetime
+    Enabled: bool
+    Description: str
+    KeyUsage: str  # enums.KeyUsageType
+    KeyState: str  # enums.KeyState
     DeletionDate: NotRequired[datetime]
     ValidTo: NotRequired[datetime]
-    Origin: NotRequired[str]  # enums.OriginType
+    Origin: str  # enums.OriginType
     CustomKeyStoreId: NotRequired[str]
     CloudHsmClusterId: NotRequired[str]
     ExpirationModel: NotRequired[str]  # enums.ExpirationModelType
-    KeyManager: NotRequired[str]  # enums.KeyManagerType
-    CustomerMasterKeySpec: NotRequired[str]  # enums.CustomerMasterKeySpec; deprecated: This field has been deprecated. Instead, use the KeySpec field.
-    KeySpec: NotRequired[str]  # enums.KeySpec
+    KeyManager: str  # enums.KeyManagerType
+    CustomerMasterKeySpec: str  # enums.CustomerMasterKeySpec; deprecated: This field has been deprecated. Instead, use the KeySpec field.
+    KeySpec: str  # enums.KeySpec
     EncryptionAlgorithms: NotRequired[list[str]]  # enums.EncryptionAlgorithmSpec
     SigningAlgorithms: NotRequired[list[str]]  # enums.SigningAlgorithmSpec
     KeyAgreementAlgorithms: NotRequired[list[str]]  # enums.KeyAgreementAlgorithmSpec
-    MultiRegion: NotRequired[bool]
+    MultiRegion: bool
     MultiRegionConfiguration: NotRequired[MultiRegionConfiguration]
     PendingDeletionWindowInDays: NotRequired[int]
     MacAlgorithms: NotRequired[list[str]]  # enums.MacAlgorithmSpec
@@ -310,7 +337,7 @@ class KeyMetadata(TypedDict):
 
 
 class CreateKeyResponse(TypedDict):
-    KeyMetadata: NotRequired[KeyMetadata]
+    KeyMetadata: KeyMetadata
     ResponseMetadata: ResponseMetadata
 
 
@@ -330,11 +357,41 @@ class DecryptRequest(TypedDict):
     DryRunModifiers: NotRequired[Sequence[str]]  # enums.DryRunModifierType
 
 
-class DecryptResponse(TypedDict):
+class DecryptRequestWithoutRecipient(TypedDict):
+    CiphertextBlob: NotRequired[bytes | bytearray | memoryview | str]
+    EncryptionContext: NotRequired[Mapping[str, str]]
+    GrantTokens: NotRequired[Sequence[str]]
     KeyId: NotRequired[str]
-    Plaintext: NotRequired[bytes]  # sensitive
     EncryptionAlgorithm: NotRequired[str]  # enums.EncryptionAlgorithmSpec
+    DryRun: NotRequired[bool]
+    DryRunModifiers: NotRequired[Sequence[str]]  # enums.DryRunModifierType
+
+
+class DecryptRequestWithRecipient(TypedDict):
+    CiphertextBlob: NotRequired[bytes | bytearray | memoryview | str]
+    EncryptionContext: NotRequired[Mapping[str, str]]
+    GrantTokens: NotRequired[Sequence[str]]
+    KeyId: NotRequired[str]
+    EncryptionAlgorithm: NotRequired[str]  # enums.EncryptionAlgorithmSpec
+    Recipient: RecipientInfo
+    DryRun: NotRequired[bool]
+    DryRunModifiers: NotRequired[Sequence[str]]  # enums.DryRunModifierType
+
+
+class DecryptResponse(TypedDict):
+    KeyId: str
+    Plaintext: bytes  # sensitive
+    EncryptionAlgorithm: str  # enums.EncryptionAlgorithmSpec
     CiphertextForRecipient: NotRequired[bytes]
+    KeyMaterialId: NotRequired[str]
+    ResponseMetadata: ResponseMetadata
+
+
+class DecryptResponseWithRecipient(TypedDict):
+    KeyId: str
+    Plaintext: NotRequired[bytes]  # sensitive
+    EncryptionAlgorithm: str  # enums.EncryptionAlgorithmSpec
+    CiphertextForRecipient: bytes
     KeyMaterialId: NotRequired[str]
     ResponseMetadata: ResponseMetadata
 
@@ -371,12 +428,38 @@ class DeriveSharedSecretRequest(TypedDict):
     Recipient: NotRequired[RecipientInfo]
 
 
+class DeriveSharedSecretRequestWithoutRecipient(TypedDict):
+    KeyId: str
+    KeyAgreementAlgorithm: str  # enums.KeyAgreementAlgorithmSpec
+    PublicKey: bytes | bytearray | memoryview | str
+    GrantTokens: NotRequired[Sequence[str]]
+    DryRun: NotRequired[bool]
+
+
+class DeriveSharedSecretRequestWithRecipient(TypedDict):
+    KeyId: str
+    KeyAgreementAlgorithm: str  # enums.KeyAgreementAlgorithmSpec
+    PublicKey: bytes | bytearray | memoryview | str
+    GrantTokens: NotRequired[Sequence[str]]
+    DryRun: NotRequired[bool]
+    Recipient: RecipientInfo
+
+
 class DeriveSharedSecretResponse(TypedDict):
-    KeyId: NotRequired[str]
-    SharedSecret: NotRequired[bytes]  # sensitive
+    KeyId: str
+    SharedSecret: bytes  # sensitive
     CiphertextForRecipient: NotRequired[bytes]
-    KeyAgreementAlgorithm: NotRequired[str]  # enums.KeyAgreementAlgorithmSpec
-    KeyOrigin: NotRequired[str]  # enums.OriginType
+    KeyAgreementAlgorithm: str  # enums.KeyAgreementAlgorithmSpec
+    KeyOrigin: str  # enums.OriginType
+    ResponseMetadata: ResponseMetadata
+
+
+class DeriveSharedSecretResponseWithRecipient(TypedDict):
+    KeyId: str
+    SharedSecret: NotRequired[bytes]  # sensitive
+    CiphertextForRecipient: bytes
+    KeyAgreementAlgorithm: str  # enums.KeyAgreementAlgorithmSpec
+    KeyOrigin: str  # enums.OriginType
     ResponseMetadata: ResponseMetadata
 
 
@@ -388,28 +471,28 @@ class DescribeCustomKeyStoresRequest(TypedDict):
 
 
 class XksProxyConfigurationType(TypedDict):
-    Connectivity: NotRequired[str]  # enums.XksProxyConnectivityType
-    AccessKeyId: NotRequired[str]  # sensitive
-    UriEndpoint: NotRequired[str]
-    UriPath: NotRequired[str]
+    Connectivity: str  # enums.XksProxyConnectivityType
+    AccessKeyId: str  # sensitive
+    UriEndpoint: str
+    UriPath: str
     VpcEndpointServiceName: NotRequired[str]
     VpcEndpointServiceOwner: NotRequired[str]
 
 
 class CustomKeyStoresListEntry(TypedDict):
-    CustomKeyStoreId: NotRequired[str]
-    CustomKeyStoreName: NotRequired[str]
+    CustomKeyStoreId: str
+    CustomKeyStoreName: str
     CloudHsmClusterId: NotRequired[str]
     TrustAnchorCertificate: NotRequired[str]
-    ConnectionState: NotRequired[str]  # enums.ConnectionStateType
+    ConnectionState: str  # enums.ConnectionStateType
     ConnectionErrorCode: NotRequired[str]  # enums.ConnectionErrorCodeType
-    CreationDate: NotRequired[datetime]
+    CreationDate: datetime
     CustomKeyStoreType: NotRequired[str]  # enums.CustomKeyStoreType
     XksProxyConfiguration: NotRequired[XksProxyConfigurationType]
 
 
 class DescribeCustomKeyStoresResponse(TypedDict):
-    CustomKeyStores: NotRequired[list[CustomKeyStoresListEntry]]
+    CustomKeyStores: list[CustomKeyStoresListEntry]
     NextMarker: NotRequired[str]
     Truncated: NotRequired[bool]
     ResponseMetadata: ResponseMetadata
@@ -421,7 +504,7 @@ class DescribeKeyRequest(TypedDict):
 
 
 class DescribeKeyResponse(TypedDict):
-    KeyMetadata: NotRequired[KeyMetadata]
+    KeyMetadata: KeyMetadata
     ResponseMetadata: ResponseMetadata
 
 
@@ -460,9 +543,9 @@ class EncryptRequest(TypedDict):
 
 
 class EncryptResponse(TypedDict):
-    CiphertextBlob: NotRequired[bytes]
-    KeyId: NotRequired[str]
-    EncryptionAlgorithm: NotRequired[str]  # enums.EncryptionAlgorithmSpec
+    CiphertextBlob: bytes
+    KeyId: str
+    EncryptionAlgorithm: str  # enums.EncryptionAlgorithmSpec
     ResponseMetadata: ResponseMetadata
 
 
@@ -476,11 +559,39 @@ class GenerateDataKeyRequest(TypedDict):
     DryRun: NotRequired[bool]
 
 
+class GenerateDataKeyRequestWithoutRecipient(TypedDict):
+    KeyId: str
+    EncryptionContext: NotRequired[Mapping[str, str]]
+    NumberOfBytes: NotRequired[int]
+    KeySpec: NotRequired[str]  # enums.DataKeySpec
+    GrantTokens: NotRequired[Sequence[str]]
+    DryRun: NotRequired[bool]
+
+
+class GenerateDataKeyRequestWithRecipient(TypedDict):
+    KeyId: str
+    EncryptionContext: NotRequired[Mapping[str, str]]
+    NumberOfBytes: NotRequired[int]
+    KeySpec: NotRequired[str]  # enums.DataKeySpec
+    GrantTokens: NotRequired[Sequence[str]]
+    Recipient: RecipientInfo
+    DryRun: NotRequired[bool]
+
+
 class GenerateDataKeyResponse(TypedDict):
-    CiphertextBlob: NotRequired[bytes]
-    Plaintext: NotRequired[bytes]  # sensitive
-    KeyId: NotRequired[str]
+    CiphertextBlob: bytes
+    Plaintext: bytes  # sensitive
+    KeyId: str
     CiphertextForRecipient: NotRequired[bytes]
+    KeyMaterialId: NotRequired[str]
+    ResponseMetadata: ResponseMetadata
+
+
+class GenerateDataKeyResponseWithRecipient(TypedDict):
+    CiphertextBlob: bytes
+    Plaintext: NotRequired[bytes]  # sensitive
+    KeyId: str
+    CiphertextForRecipient: bytes
     KeyMaterialId: NotRequired[str]
     ResponseMetadata: ResponseMetadata
 
@@ -494,13 +605,41 @@ class GenerateDataKeyPairRequest(TypedDict):
     DryRun: NotRequired[bool]
 
 
+class GenerateDataKeyPairRequestWithoutRecipient(TypedDict):
+    EncryptionContext: NotRequired[Mapping[str, str]]
+    KeyId: str
+    KeyPairSpec: str  # enums.DataKeyPairSpec
+    GrantTokens: NotRequired[Sequence[str]]
+    DryRun: NotRequired[bool]
+
+
+class GenerateDataKeyPairRequestWithRecipient(TypedDict):
+    EncryptionContext: NotRequired[Mapping[str, str]]
+    KeyId: str
+    KeyPairSpec: str  # enums.DataKeyPairSpec
+    GrantTokens: NotRequired[Sequence[str]]
+    Recipient: RecipientInfo
+    DryRun: NotRequired[bool]
+
+
 class GenerateDataKeyPairResponse(TypedDict):
-    PrivateKeyCiphertextBlob: NotRequired[bytes]
-    PrivateKeyPlaintext: NotRequired[bytes]  # sensitive
-    PublicKey: NotRequired[bytes]
-    KeyId: NotRequired[str]
-    KeyPairSpec: NotRequired[str]  # enums.DataKeyPairSpec
+    PrivateKeyCiphertextBlob: bytes
+    PrivateKeyPlaintext: bytes  # sensitive
+    PublicKey: bytes
+    KeyId: str
+    KeyPairSpec: str  # enums.DataKeyPairSpec
     CiphertextForRecipient: NotRequired[bytes]
+    KeyMaterialId: NotRequired[str]
+    ResponseMetadata: ResponseMetadata
+
+
+class GenerateDataKeyPairResponseWithRecipient(TypedDict):
+    PrivateKeyCiphertextBlob: bytes
+    PrivateKeyPlaintext: NotRequired[bytes]  # sensitive
+    PublicKey: bytes
+    KeyId: str
+    KeyPairSpec: str  # enums.DataKeyPairSpec
+    CiphertextForRecipient: bytes
     KeyMaterialId: NotRequired[str]
     ResponseMetadata: ResponseMetadata
 
@@ -514,10 +653,10 @@ class GenerateDataKeyPairWithoutPlaintextRequest(TypedDict):
 
 
 class GenerateDataKeyPairWithoutPlaintextResponse(TypedDict):
-    PrivateKeyCiphertextBlob: NotRequired[bytes]
-    PublicKey: NotRequired[bytes]
-    KeyId: NotRequired[str]
-    KeyPairSpec: NotRequired[str]  # enums.DataKeyPairSpec
+    PrivateKeyCiphertextBlob: bytes
+    PublicKey: bytes
+    KeyId: str
+    KeyPairSpec: str  # enums.DataKeyPairSpec
     KeyMaterialId: NotRequired[str]
     ResponseMetadata: ResponseMetadata
 
@@ -532,8 +671,8 @@ class GenerateDataKeyWithoutPlaintextRequest(TypedDict):
 
 
 class GenerateDataKeyWithoutPlaintextResponse(TypedDict):
-    CiphertextBlob: NotRequired[bytes]
-    KeyId: NotRequired[str]
+    CiphertextBlob: bytes
+    KeyId: str
     KeyMaterialId: NotRequired[str]
     ResponseMetadata: ResponseMetadata
 
@@ -547,9 +686,9 @@ class GenerateMacRequest(TypedDict):
 
 
 class GenerateMacResponse(TypedDict):
-    Mac: NotRequired[bytes]
-    MacAlgorithm: NotRequired[str]  # enums.MacAlgorithmSpec
-    KeyId: NotRequired[str]
+    Mac: bytes
+    MacAlgorithm: str  # enums.MacAlgorithmSpec
+    KeyId: str
     ResponseMetadata: ResponseMetadata
 
 
@@ -559,9 +698,26 @@ class GenerateRandomRequest(TypedDict):
     Recipient: NotRequired[RecipientInfo]
 
 
+class GenerateRandomRequestWithoutRecipient(TypedDict):
+    NumberOfBytes: NotRequired[int]
+    CustomKeyStoreId: NotRequired[str]
+
+
+class GenerateRandomRequestWithRecipient(TypedDict):
+    NumberOfBytes: NotRequired[int]
+    CustomKeyStoreId: NotRequired[str]
+    Recipient: RecipientInfo
+
+
 class GenerateRandomResponse(TypedDict):
-    Plaintext: NotRequired[bytes]  # sensitive
+    Plaintext: bytes  # sensitive
     CiphertextForRecipient: NotRequired[bytes]
+    ResponseMetadata: ResponseMetadata
+
+
+class GenerateRandomResponseWithRecipient(TypedDict):
+    Plaintext: NotRequired[bytes]  # sensitive
+    CiphertextForRecipient: bytes
     ResponseMetadata: ResponseMetadata
 
 
@@ -577,10 +733,10 @@ class KeyLastUsageData(TypedDict):
 
 
 class GetKeyLastUsageResponse(TypedDict):
-    KeyId: NotRequired[str]
+    KeyId: str
     KeyLastUsage: NotRequired[KeyLastUsageData]
-    TrackingStartDate: NotRequired[datetime]
-    KeyCreationDate: NotRequired[datetime]
+    TrackingStartDate: datetime
+    KeyCreationDate: datetime
     ResponseMetadata: ResponseMetadata
 
 
@@ -590,7 +746,7 @@ class GetKeyPolicyRequest(TypedDict):
 
 
 class GetKeyPolicyResponse(TypedDict):
-    Policy: NotRequired[str]
+    Policy: str
     PolicyName: NotRequired[str]
     ResponseMetadata: ResponseMetadata
 
@@ -600,7 +756,7 @@ class GetKeyRotationStatusRequest(TypedDict):
 
 
 class GetKeyRotationStatusResponse(TypedDict):
-    KeyRotationEnabled: NotRequired[bool]
+    KeyRotationEnabled: bool
     KeyId: NotRequired[str]
     RotationPeriodInDays: NotRequired[int]
     NextRotationDate: NotRequired[datetime]
@@ -615,10 +771,10 @@ class GetParametersForImportRequest(TypedDict):
 
 
 class GetParametersForImportResponse(TypedDict):
-    KeyId: NotRequired[str]
-    ImportToken: NotRequired[bytes]
-    PublicKey: NotRequired[bytes]  # sensitive
-    ParametersValidTo: NotRequired[datetime]
+    KeyId: str
+    ImportToken: bytes
+    PublicKey: bytes  # sensitive
+    ParametersValidTo: datetime
     ResponseMetadata: ResponseMetadata
 
 
@@ -628,11 +784,11 @@ class GetPublicKeyRequest(TypedDict):
 
 
 class GetPublicKeyResponse(TypedDict):
-    KeyId: NotRequired[str]
-    PublicKey: NotRequired[bytes]
-    CustomerMasterKeySpec: NotRequired[str]  # enums.CustomerMasterKeySpec; deprecated: This field has been deprecated. Instead, use the KeySpec field.
-    KeySpec: NotRequired[str]  # enums.KeySpec
-    KeyUsage: NotRequired[str]  # enums.KeyUsageType
+    KeyId: str
+    PublicKey: bytes
+    CustomerMasterKeySpec: str  # enums.CustomerMasterKeySpec; deprecated: This field has been deprecated. Instead, use the KeySpec field.
+    KeySpec: str  # enums.KeySpec
+    KeyUsage: str  # enums.KeyUsageType
     EncryptionAlgorithms: NotRequired[list[str]]  # enums.EncryptionAlgorithmSpec
     SigningAlgorithms: NotRequired[list[str]]  # enums.SigningAlgorithmSpec
     KeyAgreementAlgorithms: NotRequired[list[str]]  # enums.KeyAgreementAlgorithmSpec
@@ -663,17 +819,17 @@ class ListAliasesRequest(TypedDict):
 
 
 class AliasListEntry(TypedDict):
-    AliasName: NotRequired[str]
-    AliasArn: NotRequired[str]
+    AliasName: str
+    AliasArn: str
     TargetKeyId: NotRequired[str]
     CreationDate: NotRequired[datetime]
     LastUpdatedDate: NotRequired[datetime]
 
 
 class ListAliasesResponse(TypedDict):
-    Aliases: NotRequired[list[AliasListEntry]]
+    Aliases: list[AliasListEntry]
     NextMarker: NotRequired[str]
-    Truncated: NotRequired[bool]
+    Truncated: bool
     ResponseMetadata: ResponseMetadata
 
 
@@ -686,21 +842,21 @@ class ListGrantsRequest(TypedDict):
 
 
 class GrantListEntry(TypedDict):
-    KeyId: NotRequired[str]
-    GrantId: NotRequired[str]
+    KeyId: str
+    GrantId: str
     Name: NotRequired[str]
-    CreationDate: NotRequired[datetime]
-    GranteePrincipal: NotRequired[str]
+    CreationDate: datetime
+    GranteePrincipal: str
     RetiringPrincipal: NotRequired[str]
-    IssuingAccount: NotRequired[str]
-    Operations: NotRequired[list[str]]  # enums.GrantOperation
+    IssuingAccount: str
+    Operations: list[str]  # enums.GrantOperation
     Constraints: NotRequired[GrantConstraints]
 
 
 class ListGrantsResponse(TypedDict):
-    Grants: NotRequired[list[GrantListEntry]]
+    Grants: list[GrantListEntry]
     NextMarker: NotRequired[str]
-    Truncated: NotRequired[bool]
+    Truncated: bool
     ResponseMetadata: ResponseMetadata
 
 
@@ -711,9 +867,9 @@ class ListKeyPoliciesRequest(TypedDict):
 
 
 class ListKeyPoliciesResponse(TypedDict):
-    PolicyNames: NotRequired[list[str]]
+    PolicyNames: list[str]
     NextMarker: NotRequired[str]
-    Truncated: NotRequired[bool]
+    Truncated: bool
     ResponseMetadata: ResponseMetadata
 
 
@@ -725,7 +881,7 @@ class ListKeyRotationsRequest(TypedDict):
 
 
 class RotationsListEntry(TypedDict):
-    KeyId: NotRequired[str]
+    KeyId: str
     KeyMaterialId: NotRequired[str]
     KeyMaterialDescription: NotRequired[str]
     ImportState: NotRequired[str]  # enums.ImportState
@@ -737,9 +893,9 @@ class RotationsListEntry(TypedDict):
 
 
 class ListKeyRotationsResponse(TypedDict):
-    Rotations: NotRequired[list[RotationsListEntry]]
+    Rotations: list[RotationsListEntry]
     NextMarker: NotRequired[str]
-    Truncated: NotRequired[bool]
+    Truncated: bool
     ResponseMetadata: ResponseMetadata
 
 
@@ -749,14 +905,14 @@ class ListKeysRequest(TypedDict):
 
 
 class KeyListEntry(TypedDict):
-    KeyId: NotRequired[str]
-    KeyArn: NotRequired[str]
+    KeyId: str
+    KeyArn: str
 
 
 class ListKeysResponse(TypedDict):
-    Keys: NotRequired[list[KeyListEntry]]
+    Keys: list[KeyListEntry]
     NextMarker: NotRequired[str]
-    Truncated: NotRequired[bool]
+    Truncated: bool
     ResponseMetadata: ResponseMetadata
 
 
@@ -767,9 +923,9 @@ class ListResourceTagsRequest(TypedDict):
 
 
 class ListResourceTagsResponse(TypedDict):
-    Tags: NotRequired[list[Tag]]
+    Tags: list[Tag]
     NextMarker: NotRequired[str]
-    Truncated: NotRequired[bool]
+    Truncated: bool
     ResponseMetadata: ResponseMetadata
 
 
@@ -800,11 +956,11 @@ class ReEncryptRequest(TypedDict):
 
 
 class ReEncryptResponse(TypedDict):
-    CiphertextBlob: NotRequired[bytes]
-    SourceKeyId: NotRequired[str]
-    KeyId: NotRequired[str]
-    SourceEncryptionAlgorithm: NotRequired[str]  # enums.EncryptionAlgorithmSpec
-    DestinationEncryptionAlgorithm: NotRequired[str]  # enums.EncryptionAlgorithmSpec
+    CiphertextBlob: bytes
+    SourceKeyId: str
+    KeyId: str
+    SourceEncryptionAlgorithm: str  # enums.EncryptionAlgorithmSpec
+    DestinationEncryptionAlgorithm: str  # enums.EncryptionAlgorithmSpec
     SourceKeyMaterialId: NotRequired[str]
     DestinationKeyMaterialId: NotRequired[str]
     ResponseMetadata: ResponseMetadata
@@ -820,8 +976,8 @@ class ReplicateKeyRequest(TypedDict):
 
 
 class ReplicateKeyResponse(TypedDict):
-    ReplicaKeyMetadata: NotRequired[KeyMetadata]
-    ReplicaPolicy: NotRequired[str]
+    ReplicaKeyMetadata: KeyMetadata
+    ReplicaPolicy: str
     ReplicaTags: NotRequired[list[Tag]]
     ResponseMetadata: ResponseMetadata
 
@@ -844,7 +1000,7 @@ class RotateKeyOnDemandRequest(TypedDict):
 
 
 class RotateKeyOnDemandResponse(TypedDict):
-    KeyId: NotRequired[str]
+    KeyId: str
     ResponseMetadata: ResponseMetadata
 
 
@@ -854,10 +1010,10 @@ class ScheduleKeyDeletionRequest(TypedDict):
 
 
 class ScheduleKeyDeletionResponse(TypedDict):
-    KeyId: NotRequired[str]
+    KeyId: str
     DeletionDate: NotRequired[datetime]
-    KeyState: NotRequired[str]  # enums.KeyState
-    PendingWindowInDays: NotRequired[int]
+    KeyState: str  # enums.KeyState
+    PendingWindowInDays: int
     ResponseMetadata: ResponseMetadata
 
 
@@ -871,9 +1027,9 @@ class SignRequest(TypedDict):
 
 
 class SignResponse(TypedDict):
-    KeyId: NotRequired[str]
-    Signature: NotRequired[bytes]
-    SigningAlgorithm: NotRequired[str]  # enums.SigningAlgorithmSpec
+    KeyId: str
+    Signature: bytes
+    SigningAlgorithm: str  # enums.SigningAlgorithmSpec
     ResponseMetadata: ResponseMetadata
 
 
@@ -930,9 +1086,9 @@ class VerifyRequest(TypedDict):
 
 
 class VerifyResponse(TypedDict):
-    KeyId: NotRequired[str]
-    SignatureValid: NotRequired[bool]
-    SigningAlgorithm: NotRequired[str]  # enums.SigningAlgorithmSpec
+    KeyId: str
+    SignatureValid: bool
+    SigningAlgorithm: str  # enums.SigningAlgorithmSpec
     ResponseMetadata: ResponseMetadata
 
 
@@ -946,9 +1102,9 @@ class VerifyMacRequest(TypedDict):
 
 
 class VerifyMacResponse(TypedDict):
-    KeyId: NotRequired[str]
-    MacValid: NotRequired[bool]
-    MacAlgorithm: NotRequired[str]  # enums.MacAlgorithmSpec
+    KeyId: str
+    MacValid: bool
+    MacAlgorithm: str  # enums.MacAlgorithmSpec
     ResponseMetadata: ResponseMetadata
 
 
