@@ -27,6 +27,7 @@ import respx
 import trentclient
 from trentclient import _cli
 from trentclient.__main__ import main
+from trentclient._cli import _help, _output, _parser, _run, _values
 from trentclient._generated._docs import MEMBER_DOCS, OPERATION_DOCS
 from trentclient._generated._shapes import OPERATIONS
 from trentclient._localkms import LocalKMS
@@ -122,7 +123,7 @@ def test_every_operation_is_a_command_named_like_the_aws_cli(
         assert _cli.command_name(operation.name) == name
         assert name == operation.method_name.replace("_", "-")
         assert re.search(rf"^    {name}( |$)", out, re.MULTILINE), name
-        assert operation.documentation_url in out
+        assert _help.summary(operation.name, OPERATION_DOCS) in " ".join(out.split())
     assert "    demo " in out
     for command in ("enable-key-rotation", "get-key-rotation-status", "create-key", "list-keys"):
         assert command in out
@@ -265,7 +266,7 @@ def test_every_option_is_typed_and_lands_in_the_body_in_command_line_order(
     }
     for name, shape in members:
         if shape.type in ("structure", "list") and shape.has_special:
-            params[name] = _cli._from_json(shape, expected[name], name)
+            params[name] = _values.from_json(shape, expected[name], name, _values.BASE64)
     assert parsed.body == client().build_request(operation.name, params).content
 
 
@@ -497,18 +498,31 @@ def test_timestamps_iso_8601_or_epoch(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["no-such-command"], "invalid choice: 'no-such-command'"),
+        (["no-such-command"], "Invalid choice: 'no-such-command'"),
         (["enable-key-rotation"], "the following arguments are required: --key-id"),
-        (["enable-key-rotation", "--key-id", "k", "--rotation-period-in-days", "x"], "invalid int"),
-        (["enable-key-rotation", "--key", "k"], "unrecognized arguments"),  # no abbreviations
-        (["list-keys", "--output", "yaml"], "invalid choice: 'yaml'"),
-        (["encrypt", "--key-id", "k", "--plaintext", "not base64!"], "invalid base64"),
-        (["encrypt", "--key-id", "k", "--plaintext", "fileb:///no/such/file"], "cannot read"),
-        (["decrypt", "--encryption-context", "{bad json"], "invalid JSON"),
-        (["list-keys", "--cli-input-json", "[1]"], "must be a JSON object"),
-        (["list-keys", "--cli-input-json", "{nope"], "invalid JSON"),
-        (["encrypt", "--cli-input-json", '{"KeyId": "k", "Plaintext": "%%%"}'], "invalid base64"),
-        (["import-key-material", "--valid-to", "tomorrow"], "invalid timestamp"),
+        (
+            ["enable-key-rotation", "--key-id", "k", "--rotation-period-in-days", "x"],
+            "Error parsing parameter '--rotation-period-in-days': expected an integer",
+        ),
+        (["enable-key-rotation", "--key", "k"], "Unknown options: --key, k"),  # no abbreviations
+        (["list-keys", "--output", "xml"], "Invalid choice, valid choices are: json | text"),
+        (["encrypt", "--key-id", "k", "--plaintext", "not base64!"], "Invalid base64"),
+        (
+            ["encrypt", "--key-id", "k", "--plaintext", "fileb:///no/such/file"],
+            "Error parsing parameter '--plaintext': Unable to load paramfile fileb:///no/such/file",
+        ),
+        (["decrypt", "--encryption-context", "{bad json"], "Invalid JSON"),
+        (["list-keys", "--cli-input-json", "[1]"], "must be one JSON object"),
+        (["list-keys", "--cli-input-json", "{nope"], "Invalid JSON"),
+        (["encrypt", "--cli-input-json", '{"KeyId": "k", "Plaintext": "%%%"}'], "Invalid base64"),
+        (
+            [
+                "import-key-material",
+                *("--key-id", "k", "--import-token", "AA==", "--encrypted-key-material", "AA=="),
+                *("--valid-to", "tomorrow"),
+            ],
+            "Invalid timestamp",
+        ),
     ],
 )
 def test_bad_command_lines_exit_252(
@@ -556,35 +570,35 @@ def test_parameter_validation_errors_exit_252_with_the_library_message(
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")  # bad parameters are reported first
     code, out, err = run(capsys, *argv)
     assert code == 252 and out == ""
-    assert err.startswith("Parameter validation failed")
+    assert err.startswith("\nParameter validation failed")
     if params is not None:
         with pytest.raises(trentclient.ParamValidationError) as info:
             client().build_request(operation, params)
-        assert err == f"{info.value}\n"
+        assert err == f"\n{info.value}\n"
 
 
-def test_no_credentials_exits_255(
+def test_no_credentials_exits_253_and_a_dry_run_signs_with_fake_keys(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    code, out, err = run(capsys, "list-keys")
+    assert (code, out) == (253, "")
+    assert err.startswith("\nUnable to locate credentials. Give credentials with AWS_ACCESS_KEY_ID")
     code, out, err = run(capsys, "list-keys", "--dry-run")
-    assert code == 255 and out == ""
-    client = trentclient.Client(REGION)  # credentials are looked for on first use
-    with pytest.raises(trentclient.NoCredentialsError) as info:
-        client.build_request("ListKeys", {})
-    assert err == f"{info.value}\n"
+    assert code == 0
+    assert f"Credential={_run.FAKE_ACCESS_KEY}/" in out
+    assert "no credentials found" in err and _run.FAKE_ACCESS_KEY in err
 
 
-def test_no_region_exits_255(
+def test_no_region_exits_253_with_the_command_lines_words(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AWS_REGION")
     code, out, err = run(capsys, "list-keys")
-    assert code == 255 and out == ""
-    with pytest.raises(trentclient.NoRegionError) as info:
-        trentclient.Client()
-    assert err == f"{info.value}\n"
+    assert code == 253 and out == ""
+    assert err.startswith("\nYou must specify a region. Set a region with --region, AWS_REGION")
+    assert "region_name" not in err
 
 
 def test_transport_error_exits_255(capsys: pytest.CaptureFixture[str]) -> None:
@@ -592,10 +606,10 @@ def test_transport_error_exits_255(capsys: pytest.CaptureFixture[str]) -> None:
         respx.post("https://kms.us-east-1.amazonaws.com/").mock(
             side_effect=httpx.ConnectError("refused")
         )
-        code, out, err = run(capsys, "list-keys")
+        code, out, err = run(capsys, "list-keys", "--no-paginate")
     assert code == 255 and out == ""
     assert "https://kms.us-east-1.amazonaws.com/" in err
-    assert err.endswith("\n") and err.count("\n") == 1
+    assert err.startswith("\n") and err.endswith("\n") and err.count("\n") == 2
 
 
 def test_unparseable_answer_exits_255(capsys: pytest.CaptureFixture[str]) -> None:
@@ -618,7 +632,7 @@ def test_service_error_exits_254_with_the_error_line(capsys: pytest.CaptureFixtu
         code, out, err = run(capsys, "describe-key", "--key-id", "k")
     assert code == 254 and out == ""
     assert err == (
-        "An error occurred (NotFoundException) when calling the DescribeKey operation: "
+        "\nAn error occurred (NotFoundException) when calling the DescribeKey operation: "
         "Key 'k' does not exist\n"
     )
 
@@ -629,14 +643,14 @@ def test_unexpected_failures_exit_255_and_interrupts_130(
     def boom(*args: Any) -> int:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_cli, "_call", boom)
-    assert run(capsys, "list-keys") == (255, "", "RuntimeError: boom\n")
+    monkeypatch.setattr(_run, "_call", boom)
+    assert run(capsys, "list-keys") == (255, "", "\nRuntimeError: boom\n")
 
     def interrupt(*args: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_cli, "_call", interrupt)
-    assert run(capsys, "list-keys")[0] == 130
+    monkeypatch.setattr(_run, "_call", interrupt)
+    assert run(capsys, "list-keys") == (130, "\n", "")
 
 
 # -- output ----------------------------------------------------------------------------------
@@ -658,18 +672,15 @@ def test_json_output_drops_metadata_and_renders_bytes_and_datetimes(
     assert code == 0
     assert json.loads(out) == answer
     assert out == json.dumps(answer, indent=4) + "\n"
-
-    rendered = _cli._render(
-        {
-            "CreationDate": datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
-            "Blob": b"\x00\xff",
-            "ResponseMetadata": {"RequestId": "r"},
-        },
-        "json",
-    )
-    assert json.loads(rendered) == {"CreationDate": "2030-01-02T03:04:05+00:00", "Blob": "AP8="}
-    assert _cli._render({"ResponseMetadata": {"RequestId": "r"}}, "json") == ""
-    assert _cli._render({"ResponseMetadata": {"RequestId": "r"}}, "text") == ""
+    when = datetime(2030, 1, 2, 3, 4, 5, 250000, tzinfo=UTC)
+    described = {"KeyMetadata": {"KeyId": "k", "CreationDate": when}, "ResponseMetadata": {}}
+    shape = OPERATIONS["DescribeKey"].output
+    data = _output.plain(shape, described)
+    assert data["KeyMetadata"]["CreationDate"] == when.astimezone().isoformat()
+    assert _output.plain(shape, described, "wire")["KeyMetadata"]["CreationDate"] == (1893553445.25)
+    assert _output.render("DescribeKey", {}, "json") == ""
+    assert _output.render("DescribeKey", {}, "text") == ""
+    assert _output.render("DescribeKey", [], "json") == "[]\n"
 
 
 def test_text_output_is_aws_cli_like() -> None:
@@ -769,9 +780,9 @@ def test_not_found_exits_254_with_the_exact_error_line(
         pytest.raises(trentclient.NotFoundException) as info,
     ):
         kms.describe_key(KeyId=missing)
-    assert err == f"{info.value}\n"
+    assert err == f"\n{info.value}\n"
     assert err.startswith(
-        "An error occurred (NotFoundException) when calling the DescribeKey operation: "
+        "\nAn error occurred (NotFoundException) when calling the DescribeKey operation: "
     )
 
 
@@ -817,13 +828,13 @@ def test_only_the_chosen_command_is_built(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[str] = []
-    real = _cli._build_operation
+    real = _parser._build_operation
 
     def spy(parser: Any, *, operation: Operation) -> None:
         built.append(operation.name)
         real(parser, operation=operation)
 
-    monkeypatch.setattr(_cli, "_build_operation", spy)
+    monkeypatch.setattr(_parser, "_build_operation", spy)
     dry_run(capsys, "list-keys")
     assert built == ["ListKeys"]
     built.clear()
@@ -831,9 +842,9 @@ def test_only_the_chosen_command_is_built(
     assert built == []
 
 
-def test_the_documentation_is_loaded_only_for_a_commands_help() -> None:
-    """``_docs`` is for ``COMMAND --help``: not ``import trentclient``, not a request, not the
-    command list."""
+def test_the_documentation_is_loaded_only_for_help() -> None:
+    """``_docs`` is for help pages (a command's, and the command list's one-line summaries):
+    not ``import trentclient``, not a request."""
     code = (
         "import io, sys, contextlib\n"
         "import trentclient\n"
@@ -864,7 +875,7 @@ def test_the_documentation_is_loaded_only_for_a_commands_help() -> None:
         env=_env(),
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[False, False, False, False, True]"
+    assert out.stdout.strip() == "[False, False, False, True, True]"
 
 
 def _env() -> dict[str, str]:
