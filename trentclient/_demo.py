@@ -45,6 +45,11 @@ def run_demo(out: Callable[[str], Any] = print) -> int:
                 f"KeyRotationEnabled={status['KeyRotationEnabled']}, "
                 f"RotationPeriodInDays={status.get('RotationPeriodInDays', '(not returned)')}"
             )
+            if "RotationPeriodInDays" not in status:
+                out(
+                    "     (the emulator, moto, does not echo RotationPeriodInDays back; KMS "
+                    "itself answers 180 here: the period was sent, as step 6 shows)"
+                )
 
             rotated = kms.rotate_key_on_demand(KeyId=key_id)
             out(f"4. rotate_key_on_demand -> {rotated['KeyId']}")
