@@ -70,6 +70,17 @@ class SigV4Auth(httpx.Auth):
     the request is signed except those in ``UNSIGNED_HEADERS`` (authorization, user-agent,
     content-length, expect, transfer-encoding, connection, x-amzn-trace-id); ``host`` is
     always signed. ``sign_content_sha256=True`` adds a signed ``X-Amz-Content-SHA256``.
+
+    Args:
+        credentials: the keys, or a credential provider asked at each signature.
+        region: the region requests are signed for (``"us-east-1"``).
+        service: the service's signing name.
+        sign_content_sha256: also sign an ``X-Amz-Content-SHA256`` header.
+        unsigned_headers: header names left out of the signature (``host``,
+            ``x-amz-date`` and the token header are always signed).
+
+    Raises:
+        ValueError: an empty ``region`` or ``service``.
     """
 
     requires_request_body = True
@@ -125,6 +136,18 @@ class SigV4Auth(httpx.Auth):
         Adds ``X-Amz-Date``, ``X-Amz-Security-Token`` (with a session token) and
         ``Authorization``, replacing any earlier ones, so a request can be signed again.
         ``now`` defaults to the current UTC time. The body must already be read.
+
+        Args:
+            request: the request to sign (its body read).
+            now: the signing time (default: now).
+
+        Returns:
+            ``request``, signed.
+
+        Raises:
+            ValueError: the request's body was not read yet.
+            NoCredentialsError: the credential provider has no credentials (and the other
+                errors of the provider, such as ``CredentialRetrievalError``).
         """
         self.sign_with_details(request, now=now)
         return request
@@ -140,6 +163,19 @@ class SigV4Auth(httpx.Auth):
 
         ``credentials`` overrides the provider for this one signature (the async client
         fetches them without blocking first).
+
+        Args:
+            request: the request to sign (its body read).
+            now: the signing time (default: now).
+            credentials: the keys for this signature, instead of the provider's.
+
+        Returns:
+            The ``SigningResult``: ``authorization``, ``amz_date``, ``signature``,
+            ``canonical_request`` and ``string_to_sign``.
+
+        Raises:
+            ValueError: the request's body was not read yet.
+            NoCredentialsError: as in ``sign``.
         """
         try:
             body = request.content
@@ -200,6 +236,20 @@ class SigV4Auth(httpx.Auth):
         headers. The result holds ``X-Amz-Date``, ``X-Amz-Security-Token`` (with a token),
         ``X-Amz-Content-SHA256`` (when enabled) and ``Authorization``. ``sign`` uses this on
         an ``httpx.Request``; the clients use it on the headers they are about to send.
+
+        Args:
+            method: the HTTP method.
+            url: the request's URL.
+            headers: the request's headers, as above.
+            body: the request's body.
+            now: the signing time (default: now).
+            credentials: the keys for this signature, instead of the provider's.
+
+        Returns:
+            The headers to add, and the ``SigningResult``.
+
+        Raises:
+            NoCredentialsError: as in ``sign``.
         """
         creds: _KeyPair = credentials if credentials is not None else self._get_credentials()
         amz_datetime = _sigv4.amz_date(now) if now is not None else _current_amz_date()

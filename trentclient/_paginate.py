@@ -376,8 +376,20 @@ class Paginator:
         self._operation = _operation(operation_name)
 
     def paginate(self, **kwargs: Any) -> PageIterator[Any]:
-        """The pages of the operation for ``kwargs`` (the request, less the token and limit
-        members, plus ``PaginationConfig``); nothing is sent until iterated."""
+        """The pages of the operation for ``kwargs``; nothing is sent until iterated.
+
+        Args:
+            **kwargs: the request, less the token and limit members, plus
+                ``PaginationConfig`` (``MaxItems``, ``PageSize``, ``StartingToken``).
+
+        Returns:
+            A ``PageIterator`` over the response pages.
+
+        Raises:
+            ParamValidationError: a bad ``PaginationConfig`` (nothing is sent). Iterating
+                raises what the operation raises, and ``ResponseParseError`` when the
+                server repeats a token.
+        """
         return PageIterator(self._client, PagingPlan(self._operation, kwargs))
 
     def __repr__(self) -> str:
@@ -395,7 +407,19 @@ class AsyncPaginator:
         self._operation = _operation(operation_name)
 
     def paginate(self, **kwargs: Any) -> AsyncPageIterator[Any]:
-        """The pages of the operation for ``kwargs``; nothing is sent until iterated."""
+        """The pages of the operation for ``kwargs``; nothing is sent until iterated.
+
+        Args:
+            **kwargs: as ``Paginator.paginate``.
+
+        Returns:
+            An ``AsyncPageIterator`` over the response pages.
+
+        Raises:
+            ParamValidationError: a bad ``PaginationConfig`` (nothing is sent). Iterating
+                raises what the operation raises, and ``ResponseParseError`` when the
+                server repeats a token.
+        """
         return AsyncPageIterator(self._client, PagingPlan(self._operation, kwargs))
 
     def __repr__(self) -> str:
@@ -438,7 +462,16 @@ class PageIterator(_PageIteratorBase, Generic[PageT]):
         return _Pages(self._start(), self._client)
 
     def build_full_result(self) -> dict[str, Any]:
-        """Every page's results in one dict: ``{"Keys": [...], "NextToken": ...}``."""
+        """Every page's results in one dict: ``{"Keys": [...], "NextToken": ...}``.
+
+        Returns:
+            The result keys' items of every page, and ``NextToken`` when ``MaxItems``
+            stopped before the last page.
+
+        Raises:
+            ServiceError: what the operation raises (and the transport errors).
+            ResponseParseError: the server repeated a token.
+        """
         result = FullResult(self._plan.paginator.result_key)
         for page in self:
             result.add(page)
@@ -458,7 +491,15 @@ class AsyncPageIterator(_PageIteratorBase, Generic[PageT]):
         return _AsyncPages(self._start(), self._client)
 
     async def build_full_result(self) -> dict[str, Any]:
-        """Every page's results in one dict: ``{"Keys": [...], "NextToken": ...}``."""
+        """Every page's results in one dict: ``{"Keys": [...], "NextToken": ...}``.
+
+        Returns:
+            As ``PageIterator.build_full_result``.
+
+        Raises:
+            ServiceError: what the operation raises (and the transport errors).
+            ResponseParseError: the server repeated a token.
+        """
         result = FullResult(self._plan.paginator.result_key)
         async for page in self:
             result.add(page)

@@ -69,6 +69,9 @@ def kms_stub(request: pytest.FixtureRequest) -> Iterator[Stubber[Client]]:
     """An active ``Stubber`` around a sync ``stubbed_client()`` (``kms_stub.client``).
 
     At teardown it is deactivated and, if the test passed, must have no pending responses.
+
+    Raises:
+        StubResponseError: at teardown of a test that passed, responses remain queued.
     """
     from trentclient.testing import Stubber, stubbed_client
 
@@ -90,6 +93,9 @@ def async_kms_stub(request: pytest.FixtureRequest) -> Iterator[Stubber[AsyncClie
     The fixture is synchronous; await the client's calls on any event loop (for example
     ``asyncio.run(...)`` in the test). Teardown is as for ``kms_stub``; the client holds
     no connections, so it needs no ``aclose()``.
+
+    Raises:
+        StubResponseError: at teardown of a test that passed, responses remain queued.
     """
     from trentclient.testing import Stubber, stubbed_client
 

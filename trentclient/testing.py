@@ -441,6 +441,12 @@ class Stubber(Generic[ClientT]):
     accepted; parameters are validated before ``expected_params`` is compared (invalid
     parameters raise ``ParamValidationError`` and consume nothing); ``ANY`` works at any
     depth.
+
+    Args:
+        client: the ``Client`` or ``AsyncClient`` to stub (``stub.client``).
+
+    Raises:
+        TypeError: ``client`` is not a trentclient client.
     """
 
     #: botocore's ``stub.ANY``.
@@ -555,6 +561,19 @@ class Stubber(Generic[ClientT]):
         ``ResponseMetadata`` sets the answer's ``RequestId``, ``HTTPHeaders`` and 2xx
         ``HTTPStatusCode``. With ``expected_params``, the call's keyword arguments must
         equal it (``ANY`` matches anything), or the call raises ``StubResponseError``.
+
+        Args:
+            method_name: the operation, as a method name or an API name.
+            service_response: what the call returns (``ResponseMetadata`` optional).
+            expected_params: the keyword arguments the call must be made with, or
+                ``None`` to accept any.
+
+        Raises:
+            ParamValidationError: unknown operation, or ``service_response`` does not fit
+                the operation's output shape.
+            TypeError: ``service_response`` or ``ResponseMetadata`` is not a dict.
+            ValueError: ``ResponseMetadata.HTTPStatusCode`` is not 2xx, or
+                ``ResponseMetadata`` has a key botocore's does not.
         """
         operation = self._operation(method_name)
         if not isinstance(service_response, Mapping):
@@ -591,6 +610,22 @@ class Stubber(Generic[ClientT]):
         the client's real error parsing picks the class (an unknown or empty code gives
         ``ServiceError``). ``response_meta`` may set ``RequestId`` and ``HTTPHeaders``.
         ``expected_params`` works as in ``add_response``.
+
+        Args:
+            method_name: the operation, as a method name or an API name.
+            service_error_code: the error code (``"NotFoundException"``).
+            service_message: the error message.
+            http_status_code: the answer's status, 300-599.
+            service_error_meta: more members of the error body.
+            expected_params: as in ``add_response``.
+            response_meta: ``RequestId`` and ``HTTPHeaders`` of the answer.
+            modeled_fields: the modeled error's own members, added to the body.
+
+        Raises:
+            ParamValidationError: unknown operation.
+            TypeError: ``response_meta`` is not a dict.
+            ValueError: ``http_status_code`` is not an error status, or
+                ``response_meta`` has a key botocore's does not.
         """
         operation = self._operation(method_name)
         if not isinstance(http_status_code, int) or not 300 <= http_status_code <= 599:
@@ -607,7 +642,11 @@ class Stubber(Generic[ClientT]):
         )
 
     def assert_no_pending_responses(self) -> None:
-        """Raise ``StubResponseError`` if any queued response was never asked for."""
+        """Check that every queued response was asked for.
+
+        Raises:
+            StubResponseError: responses remain in the queue (the message lists them).
+        """
         if self._queue:
             names = ", ".join(q.describe() for q in self._queue)
             count = len(self._queue)
@@ -736,6 +775,19 @@ def stubbed_client(
     (``AWS_ENDPOINT_URL*`` are not read). Its own httpx client never sends: a call made
     while no ``Stubber`` is active raises ``UnexpectedCallError`` instead of reaching
     the network.
+
+    Args:
+        region_name: the region it signs for.
+        async_: ``True`` for an ``AsyncClient``.
+        endpoint_url: the endpoint, else the region's standard one.
+        config: the client's ``Config``.
+        credentials: what it signs with (default ``STUB_CREDENTIALS``).
+
+    Returns:
+        The client, never sending anything itself.
+
+    Raises:
+        EndpointResolutionError: ``region_name`` is not a valid region name.
     """
     config = config or Config()
     if credentials is None:
@@ -825,6 +877,18 @@ def verify_signature(
 
     Canonicalization is trentclient's own signer's (``trentclient._sigv4``), which is
     checked against AWS's test suite and botocore. Session tokens never appear in messages.
+
+    Args:
+        request: the signed request.
+        credentials: the keys it should be signed with (or a provider of them).
+        region: the region of the scope.
+        service: the service of the scope.
+        now: the time to judge clock skew against (default: now).
+        max_skew: the skew allowed, in seconds (``None``: not checked).
+        signing_result: what was signed (``SigV4Auth.sign_with_details``), for a diff.
+
+    Raises:
+        SignatureMismatch: the signature does not hold (see above).
     """
     creds = credentials if isinstance(credentials, Credentials) else credentials.get_credentials()
     token = creds.token
@@ -1061,6 +1125,19 @@ def error_response(
     authentication/authorization errors and for the XML form, 400 otherwise.
     ``request_id`` (default: a random UUID) goes in ``x-amzn-RequestId`` (and the XML).
     Any code is accepted; ``ERROR_CODES`` lists those with a class of their own.
+
+    Args:
+        code: the error code.
+        message: the error message (default: from the error's class).
+        form: one of ``ERROR_FORMS``.
+        status: the HTTP status (default: as above).
+        request_id: the request id (default: a random UUID).
+
+    Returns:
+        The ``httpx.Response``.
+
+    Raises:
+        ValueError: an empty ``code``, or an unknown ``form``.
     """
     if not isinstance(code, str) or not code:
         raise ValueError("error_response needs a non-empty error code")
@@ -1106,7 +1183,19 @@ def throttling_burst(
 ) -> list[httpx.Response]:
     """``n`` ``ThrottlingException`` answers (HTTP 400, as KMS throttles), each with its own
     request id: feed them to a handler or a respx route before a success to exercise
-    retries (``side_effect=[*throttling_burst(2), httpx.Response(200, json={...})]``)."""
+    retries (``side_effect=[*throttling_burst(2), httpx.Response(200, json={...})]``).
+
+    Args:
+        n: how many answers.
+        form: one of ``ERROR_FORMS`` (see ``error_response``).
+        message: the error message.
+
+    Returns:
+        ``n`` ``httpx.Response`` values.
+
+    Raises:
+        ValueError: ``n`` is negative, or ``form`` unknown.
+    """
     if n < 0:
         raise ValueError("n must be >= 0")
     return [error_response("ThrottlingException", message, form=form) for _ in range(n)]

@@ -39,9 +39,23 @@ def check_text(name: str, value: object, *, optional: bool = False) -> None:
 
 @runtime_checkable
 class CredentialProvider(Protocol):
-    """Gives the credentials to sign one request with; called once per request."""
+    """Gives the credentials to sign one request with; called once per request.
 
-    def get_credentials(self) -> Credentials: ...
+    Pass one as ``credential_provider=`` to a client, or to ``SigV4Auth``. A plain callable
+    returning ``Credentials`` works too (the clients wrap it and refresh it by ``expiry``).
+    """
+
+    def get_credentials(self) -> Credentials:
+        """The credentials to sign with now.
+
+        Returns:
+            A ``Credentials`` value.
+
+        Raises:
+            NoCredentialsError: there are none.
+            CredentialRetrievalError: fetching them failed.
+        """
+        ...
 
 
 class StaticCredentialProvider:
