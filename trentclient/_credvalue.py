@@ -45,6 +45,17 @@ class Credentials:
 
     ``secret_key`` and ``token`` are left out of ``repr()`` and ``str()``. Instances
     are immutable, hashable, comparable, picklable and copyable.
+
+    Args:
+        access_key: the access key id (``AKIA...`` or ``ASIA...``).
+        secret_key: the secret access key.
+        token: the session token of temporary credentials.
+        expiry: when temporary credentials stop working (keyword only, tz-aware).
+
+    Raises:
+        TypeError: a part is not a ``str`` (``expiry``: not a ``datetime``).
+        ValueError: a part is empty or holds a control character (CR, LF...), or
+            ``expiry`` is naive.
     """
 
     access_key: str = attrs.field(validator=_validate_access_key)
