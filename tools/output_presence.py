@@ -463,12 +463,112 @@ def required_members(shape: str, given: frozenset[str] = frozenset()) -> set[str
     return required
 
 
-_OLD_EXAMPLE = "written before KMS added {} to this answer"
+_BEFORE_ALGORITHMS = (
+    "the example predates asymmetric KMS keys, which added the encryption algorithm to "
+    "this answer; KMS now names it in every answer (it is how a caller learns which "
+    "algorithm a symmetric key used: SYMMETRIC_DEFAULT)"
+)
+_BEFORE_KEY_SPEC = (
+    "the example predates KeySpec, which replaced CustomerMasterKeySpec (the example has "
+    "that one; both carry the same value, and KMS sends both); the other examples have it"
+)
 
-#: (operation, example title) -> ("Shape.Member" that the example lacks, why the example is
-#: not a full answer). Filled in from tests/test_output_presence.py's findings.
-EXAMPLE_GAPS: dict[tuple[str, str], tuple[frozenset[str], str]] = {}
+#: (operation, example title) -> ("Shape.Member" the example lacks, why the example is not a
+#: full answer). tests/test_output_presence.py checks that exactly these are missing.
+EXAMPLE_GAPS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
+    ("Decrypt", "To decrypt data"): (
+        frozenset({"DecryptResponse.EncryptionAlgorithm"}),
+        _BEFORE_ALGORITHMS,
+    ),
+    ("Encrypt", "To encrypt data"): (
+        frozenset({"EncryptResponse.EncryptionAlgorithm"}),
+        _BEFORE_ALGORITHMS,
+    ),
+    ("ReEncrypt", "To reencrypt data"): (
+        frozenset(
+            {
+                "ReEncryptResponse.SourceEncryptionAlgorithm",
+                "ReEncryptResponse.DestinationEncryptionAlgorithm",
+            }
+        ),
+        _BEFORE_ALGORITHMS,
+    ),
+    ("DescribeKey", "To get details about a multi-Region key"): (
+        frozenset({"KeyMetadata.KeySpec"}),
+        _BEFORE_KEY_SPEC,
+    ),
+    ("DescribeKey", "To get details about an HMAC KMS key"): (
+        frozenset({"KeyMetadata.KeySpec"}),
+        _BEFORE_KEY_SPEC,
+    ),
+    ("ReplicateKey", "To replicate a multi-Region key in a different AWS Region"): (
+        frozenset({"KeyMetadata.KeySpec"}),
+        _BEFORE_KEY_SPEC,
+    ),
+    ("GetPublicKey", "To download the public key of an asymmetric KMS key"): (
+        frozenset({"GetPublicKeyResponse.KeySpec"}),
+        _BEFORE_KEY_SPEC,
+    ),
+    ("ScheduleKeyDeletion", "To schedule a KMS key for deletion"): (
+        frozenset(
+            {
+                "ScheduleKeyDeletionResponse.KeyState",
+                "ScheduleKeyDeletionResponse.PendingWindowInDays",
+            }
+        ),
+        "the example predates multi-Region keys, which added KeyState and "
+        "PendingWindowInDays to this answer (a primary key with replicas answers "
+        "PendingReplicaDeletion and no DeletionDate, hence DeletionDate is NotRequired)",
+    ),
+}
 
-#: Operation -> ("Shape.Member" that moto's answer lacks, why). moto is not KMS: its answers
-#: leave out members KMS sends every time.
-MOTO_GAPS: dict[str, tuple[frozenset[str], str]] = {}
+#: Operation -> ("Shape.Member" moto's answer lacks, why). moto is not KMS: its answers leave
+#: out members KMS sends every time. tests/test_output_presence.py checks exactly these.
+_MOTO_NULL_DEFAULTS = (
+    "moto answers null for KeyUsage and MultiRegion when CreateKey did not set them; KMS "
+    "answers their defaults (ENCRYPT_DECRYPT, false), as every botocore example shows"
+)
+_MOTO_NO_ALGORITHM = "moto leaves the encryption algorithm out; KMS always names it"
+MOTO_GAPS: dict[str, tuple[frozenset[str], str]] = {
+    "CreateKey": (
+        frozenset({"KeyMetadata.KeyUsage", "KeyMetadata.MultiRegion"}),
+        _MOTO_NULL_DEFAULTS,
+    ),
+    "DescribeKey": (
+        frozenset({"KeyMetadata.KeyUsage", "KeyMetadata.MultiRegion"}),
+        _MOTO_NULL_DEFAULTS,
+    ),
+    "ReplicateKey": (frozenset({"KeyMetadata.KeyUsage"}), _MOTO_NULL_DEFAULTS),
+    "ListGrants": (
+        frozenset({"GrantListEntry.CreationDate", "GrantListEntry.IssuingAccount"}),
+        "moto keeps neither for a grant; botocore's examples have both on every grant",
+    ),
+    "ListRetirableGrants": (
+        frozenset({"GrantListEntry.CreationDate", "GrantListEntry.IssuingAccount"}),
+        "moto keeps neither for a grant; botocore's examples have both on every grant",
+    ),
+    "Encrypt": (frozenset({"EncryptResponse.EncryptionAlgorithm"}), _MOTO_NO_ALGORITHM),
+    "Decrypt": (frozenset({"DecryptResponse.EncryptionAlgorithm"}), _MOTO_NO_ALGORITHM),
+    "ReEncrypt": (
+        frozenset(
+            {
+                "ReEncryptResponse.SourceEncryptionAlgorithm",
+                "ReEncryptResponse.DestinationEncryptionAlgorithm",
+            }
+        ),
+        _MOTO_NO_ALGORITHM,
+    ),
+    "ScheduleKeyDeletion": (
+        frozenset(
+            {
+                "ScheduleKeyDeletionResponse.KeyState",
+                "ScheduleKeyDeletionResponse.PendingWindowInDays",
+            }
+        ),
+        "moto answers KeyId and DeletionDate only (as botocore's older example does)",
+    ),
+    "GetPublicKey": (
+        frozenset({"GetPublicKeyResponse.KeySpec"}),
+        "moto answers CustomerMasterKeySpec only, not KeySpec (same value; KMS sends both)",
+    ),
+}
