@@ -376,6 +376,17 @@ def verify_types(python: Path) -> int:
     return 0
 
 
+def pyright_strict(python: Path) -> int:
+    """``pyright -p tests/typing``: the typed usage file under pyright's strict mode (what
+    Pylance users see), every ``# type: ignore`` in it needed (its ``pyrightconfig.json``).
+
+    The README's snippets get the same check, and mypy's, in ``tests/test_typing.py``.
+    """
+    command = [python, "-m", "pyright", "--pythonpath", python, "-p", "tests/typing"]
+    print("[dev] " + " ".join(str(part) for part in command[1:]), flush=True)
+    return _run(*command)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
         print(__doc__)
@@ -416,6 +427,7 @@ def main(argv: list[str]) -> int:
         print("[dev] " + " ".join(str(part) for part in check[1:]), flush=True)
         failed |= _run(*check) != 0
     failed |= verify_types(python) != 0
+    failed |= pyright_strict(python) != 0
     return 1 if failed else 0
 
 
