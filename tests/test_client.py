@@ -231,8 +231,13 @@ def _wire_forms(code: str) -> list[httpx.Response]:
         ),
         ok({"__type": f"com.amazonaws.kms#{code}:http://x", "Message": "capital M"}, status=status),
         ok(b"", status=status, headers={"X-Amzn-ErrorType": f"{code}:http://internal.amazon.com/"}),
-        ok({"code": code, "message": "code key"}, status=status),
+        ok({"message": "header code"}, status=status, headers={"X-Amzn-ErrorType": code}),
     ]
+
+
+#: The message of each wire form (botocore's: ``message``, else ``Message``; an empty body is
+#: ``""`` for a 4xx and the reason phrase for a 5xx).
+_FORM_MESSAGES = ["plain", "prefixed", "suffixed", "capital M", None, "header code"]
 
 
 @pytest.mark.parametrize("code", DOCUMENTED)
@@ -256,7 +261,14 @@ def test_documented_errors_in_every_wire_form(
         f"An error occurred ({code}) when calling the EnableKeyRotation operation: "
     )
     assert error.response["Error"]["Code"] == code
-    assert error.response["ResponseMetadata"]["RequestId"] == RID
+    message = _FORM_MESSAGES[form]
+    if message is None:  # the empty body
+        message = "Internal Server Error" if response.status_code == 500 else ""
+    assert error.message == error.response["Error"]["Message"] == message
+    if message == "Internal Server Error":  # botocore's generic 5xx error reads no request id
+        assert "RequestId" not in error.response["ResponseMetadata"]
+    else:
+        assert error.response["ResponseMetadata"]["RequestId"] == RID
     assert error.response["ResponseMetadata"]["HTTPStatusCode"] == response.status_code
     assert kms.client.exceptions.__dict__[code] is cls
 

@@ -424,7 +424,7 @@ class Call:
             return False
         core = self.core
         skew = server_time - core.clock()
-        text = error.message.lower()
+        text = (error.message or "").lower()
         time_error = error.code in _SKEW_CODES or (
             error.code in ("InvalidSignatureException", "SignatureDoesNotMatch")
             and ("expired" in text or "time" in text or "date" in text)

@@ -50,6 +50,7 @@ A code the server sends that has no class of its own still gives a ``ServiceErro
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import EllipsisType
 from typing import Any, ClassVar
 
 __all__ = [
@@ -113,7 +114,7 @@ class ServiceError(TrentError):
 
     def __init__(
         self,
-        message: str = "",
+        message: str | None = "",
         *,
         code: str | None = None,
         status_code: int = 400,
@@ -121,14 +122,24 @@ class ServiceError(TrentError):
         operation_name: str = "",
         http_headers: Mapping[str, str] | None = None,
         retry_attempts: int = 0,
+        metadata_request_id: str | EllipsisType | None = ...,
+        modeled_fields: Mapping[str, Any] | None = None,
     ) -> None:
         self.code: str = code if code is not None else type(self).__name__
-        self.message: str = message
+        #: ``None`` when the server sent ``"message": null`` (as botocore reports it).
+        self.message: str | None = message
         self.status_code: int = status_code
         self.request_id: str | None = request_id
         self.operation_name: str = operation_name
         self.http_headers: dict[str, str] = dict(http_headers or {})
         self.retry_attempts: int = retry_attempts
+        # ``response`` only: botocore's ResponseMetadata.RequestId (absent where botocore
+        # reads none, though ``request_id`` may still hold the header) and the modeled
+        # error's members, which botocore puts at the top of ``ClientError.response``.
+        self._metadata_request_id: str | None = (
+            request_id if isinstance(metadata_request_id, EllipsisType) else metadata_request_id
+        )
+        self._modeled_fields: dict[str, Any] = dict(modeled_fields or {})
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -152,15 +163,19 @@ class ServiceError(TrentError):
 
     @property
     def response(self) -> dict[str, Any]:
-        """The error as botocore's ``ClientError.response`` would hold it."""
+        """The error as botocore's ``ClientError.response`` holds it: ``Error`` (``Code``,
+        ``Message``), ``ResponseMetadata`` (``RequestId`` only where botocore has one) and,
+        for a modeled error, its members (``message``) when the body carried them."""
+        metadata: dict[str, Any] = {}
+        if self._metadata_request_id is not None:
+            metadata["RequestId"] = self._metadata_request_id
+        metadata["HTTPStatusCode"] = self.status_code
+        metadata["HTTPHeaders"] = dict(self.http_headers)
+        metadata["RetryAttempts"] = self.retry_attempts
         return {
             "Error": {"Code": self.code, "Message": self.message},
-            "ResponseMetadata": {
-                "RequestId": self.request_id or "",
-                "HTTPStatusCode": self.status_code,
-                "HTTPHeaders": dict(self.http_headers),
-                "RetryAttempts": self.retry_attempts,
-            },
+            "ResponseMetadata": metadata,
+            **self._modeled_fields,
         }
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -174,6 +189,8 @@ class ServiceError(TrentError):
             "operation_name": self.operation_name,
             "http_headers": self.http_headers,
             "retry_attempts": self.retry_attempts,
+            "metadata_request_id": self._metadata_request_id,
+            "modeled_fields": self._modeled_fields,
         }
 
     def __eq__(self, other: object) -> bool:
@@ -187,7 +204,7 @@ class ServiceError(TrentError):
 
 
 def _rebuild_service_error(
-    cls: type[ServiceError], message: str, state: dict[str, Any]
+    cls: type[ServiceError], message: str | None, state: dict[str, Any]
 ) -> ServiceError:
     return cls(message, **state)
 

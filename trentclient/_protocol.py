@@ -100,8 +100,12 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
 
 
 def error_code(raw: str) -> str:
-    """``com.amazonaws.kms#NotFoundException:http://...`` -> ``NotFoundException``."""
-    return raw.split(":", 1)[0].rsplit("#", 1)[-1].strip()
+    """``com.amazonaws.kms#NotFoundException:http://...`` -> ``NotFoundException``.
+
+    botocore's reading of ``__type``: cut at the first ``:``, then keep what follows the
+    last ``#`` (so a bare namespace, ``"ns#"``, gives ``""`` as there).
+    """
+    return raw.split(":", 1)[0].rsplit("#", 1)[-1]
 
 
 def _error_class(code: str, status_code: int) -> type[ServiceError]:
@@ -127,45 +131,58 @@ def parse_error(
 ) -> ServiceError:
     """The typed error for an error answer. Never raises; always returns a ServiceError.
 
-    The code comes from the ``X-Amzn-ErrorType`` header, else the JSON body's ``__type``,
-    else its ``code``, else an XML ``<Code>``, else the HTTP status as a string (botocore's
-    fallback). The message from ``message``/``Message`` (JSON or XML), else the reason phrase.
+    ``code``, ``message`` and ``response`` are what botocore's JSON parser and client make
+    of the same answer:
+
+    - a 5xx whose body is empty or starts with ``<html>``: the status as the code, its
+      reason phrase as the message, no ``RequestId`` in ``ResponseMetadata``;
+    - a JSON object: the code from ``__type`` (the ``ns#`` prefix and ``:...`` suffix cut
+      off; ``null`` gives ``""``), else the status; the message from ``message``, else
+      ``Message``, else ``""`` (``null`` gives ``None``); for a modeled error, its
+      ``message`` member also at the top of ``response``;
+    - anything else (text, HTML, a 4xx with an empty body): the status as the code, the
+      body's text as the message.
+
+    Two additions of trentclient's: an XML error body gives its own ``<Code>`` and
+    ``<Message>``, and an ``X-Amzn-ErrorType`` header gives the code when the body names
+    none. Server text is clipped (``_MAX_CODE``, ``_MAX_MESSAGE`` characters).
     """
-    code = error_code(headers.get("x-amzn-errortype", ""))
-    message = ""
+    request_id: str | None = headers.get("x-amzn-requestid")
+    code: str | None = None  # the code the body names; None when it names none
+    message: str | None = ""
+    modeled: dict[str, Any] = {}
     data: Any = None
-    if body:
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            data = None
-    if isinstance(data, dict):
-        if not code:
-            for key in ("__type", "code", "Code"):
-                value = data.get(key)
-                if isinstance(value, str) and error_code(value):
-                    code = error_code(value)
-                    break
-        for key in ("message", "Message", "errorMessage"):
-            value = data.get(key)
-            if isinstance(value, str):
-                message = value
-                break
-    elif body and body.lstrip()[:1] == b"<":
-        match = re.search(_XML_CODE, body)
-        if match and not code:
-            code = _xml_text(match.group(1))
-        match = re.search(_XML_MESSAGE, body, re.DOTALL)
-        if match:
-            message = _xml_text(match.group(1))
-    if not code:
+    stripped = body.strip()
+    if status_code >= 500 and (not stripped or stripped.startswith(b"<html>")):
+        message = _reason(status_code)  # botocore's "generic" error: no header is read
+        request_id = None
+    else:
+        data, text = _error_body(body)
+        if isinstance(data, dict):
+            if "message" in data:
+                message = _message_text(data["message"])
+            elif "Message" in data:
+                message = _message_text(data["Message"])
+            kind = data.get("__type", _ABSENT)
+            if isinstance(kind, str):
+                code = error_code(kind)
+            elif kind is None:
+                code = ""
+            # (a __type of another JSON type, which botocore cannot read, names nothing)
+        elif stripped[:1] == b"<" and (xml := _xml_error(body)) is not None:
+            code, message = xml
+        else:
+            message = text
+    header_code = error_code(headers.get("x-amzn-errortype", "")).strip()
+    if not code and header_code:
+        code = header_code
+    if code is None:
         code = str(status_code)
-    if not message:
-        try:
-            message = http.HTTPStatus(status_code).phrase
-        except ValueError:
-            message = ""
-    code, message = _clip(code, _MAX_CODE), _clip(message, _MAX_MESSAGE)
+    code = _clip(code, _MAX_CODE)
+    if message is not None:
+        message = _clip(message, _MAX_MESSAGE)
+    if isinstance(data, dict) and data.get("message") is not None and _is_modeled(code):
+        modeled["message"] = message  # every KMS error shape has this one member
     cls = _error_class(code, status_code)
     return cls(
         message,
@@ -175,7 +192,63 @@ def parse_error(
         operation_name=operation_name,
         http_headers=dict(headers.items()),
         retry_attempts=retry_attempts,
+        metadata_request_id=request_id,
+        modeled_fields=modeled,
     )
+
+
+_ABSENT = object()
+
+
+def _is_modeled(code: str) -> bool:
+    from ._generated._errors import MODELED_ERRORS
+
+    return code in MODELED_ERRORS
+
+
+def _reason(status_code: int) -> str:
+    """The status's reason phrase (``http.client.responses``, as botocore), or ``""``."""
+    try:
+        return http.HTTPStatus(status_code).phrase
+    except ValueError:
+        return ""
+
+
+def _error_body(body: bytes) -> tuple[Any, str]:
+    """``(the JSON value or None, the text)`` of an error body, decoded as botocore does:
+    UTF-8 first (a BOM or another encoding is text, not JSON), then ``json.loads``."""
+    if not body:
+        return {}, ""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:  # botocore raises; this is text all the same
+        return None, body.decode("utf-8", "replace")
+    try:
+        return json.loads(text), text
+    except (ValueError, RecursionError):
+        return None, text
+
+
+def _message_text(value: Any) -> str | None:
+    """A JSON message as ``message`` holds it: a string as is, ``null`` as None, any other
+    value (botocore keeps the raw value) as its JSON text."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except (ValueError, RecursionError):
+        return ""
+
+
+def _xml_error(body: bytes) -> tuple[str | None, str] | None:
+    """``(code or None, message)`` of an XML error (a non-blank ``<Code>`` or a
+    ``<Message>``), or None when the markup is no AWS error."""
+    match = re.search(_XML_CODE, body)
+    code = _xml_text(match.group(1)) if match else ""
+    match = re.search(_XML_MESSAGE, body, re.DOTALL)
+    if not code and match is None:
+        return None
+    return code or None, _xml_text(match.group(1)) if match else ""
 
 
 def _xml_text(raw: bytes) -> str:

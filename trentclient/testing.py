@@ -608,8 +608,11 @@ class Stubber(Generic[ClientT]):
         The body is ``{"__type": service_error_code, "message": service_message,
         **service_error_meta, **modeled_fields}`` with status ``http_status_code``, so
         the client's real error parsing picks the class (an unknown or empty code gives
-        ``ServiceError``). ``response_meta`` may set ``RequestId`` and ``HTTPHeaders``.
-        ``expected_params`` works as in ``add_response``.
+        ``ServiceError``) and the error's ``code`` and ``message`` are the ones given (an
+        empty code stays empty, as with botocore's Stubber). ``response`` is what the same
+        answer from KMS gives, a modeled error's ``message`` at its top included.
+        ``response_meta`` may set ``RequestId`` and ``HTTPHeaders``. ``expected_params``
+        works as in ``add_response``.
 
         Args:
             method_name: the operation, as a method name or an API name.
@@ -1116,7 +1119,8 @@ def error_response(
     * ``"suffixed"``: ``__type`` is ``NotFoundException:http://internal.amazon.com/coral/
       com.amazonaws.kms/``;
     * ``"header"``: only ``X-Amzn-ErrorType`` (suffixed), with an empty body, so the
-      client's message is the HTTP reason phrase;
+      client's message is botocore's for an empty body: ``""`` for a 4xx, the HTTP
+      reason phrase for a 5xx;
     * ``"xml"``: ``<ErrorResponse><Error><Code>..</Code><Message>..</Message></Error>
       </ErrorResponse>``, as proxies and some emulators answer.
 
