@@ -48,6 +48,7 @@ __all__ = [
     "endpoint_url_from_env",
     "normalize_endpoint_url",
     "normalize_region",
+    "partition_of",
     "resolve_endpoint",
 ]
 
@@ -116,30 +117,48 @@ def _partition_for(region: str) -> Partition:
     return PARTITIONS[0]
 
 
-def _legacy_refusal(region: str, use_fips: bool, use_dualstack: bool) -> str | None:
-    """botocore's EndpointVariantError message when its legacy resolver refuses, else None."""
+def _legacy_partition(region: str, use_dualstack: bool) -> tuple[LegacyPartition, str] | None:
+    """The partition botocore's legacy resolver picks for KMS in ``region``, and the region's
+    KMS endpoint name in it (``""`` when the partition has none of its own)."""
     # botocore.regions.EndpointResolver.construct_endpoint for "kms": the first partition
     # that lists the name for KMS, or lists or matches the region; else "aws", forced.
     from trentclient._generated._endpoint_table import LEGACY_PARTITIONS
 
-    found: tuple[LegacyPartition, str] | None = None
     for partition in LEGACY_PARTITIONS:
         if use_dualstack and partition.skipped_for_dualstack:
             continue
         if region in partition.kms_endpoints:
-            found = partition, region
-            break
+            return partition, region
         if region in partition.regions or (
             partition.region_regex is not None
             and _region_pattern(partition.region_regex).match(region)
         ):
-            found = partition, ""
-            break
-    else:
-        for partition in LEGACY_PARTITIONS:
-            if partition.id == "aws":
-                found = partition, region if region in partition.kms_endpoints else ""
-                break
+            return partition, ""
+    for partition in LEGACY_PARTITIONS:
+        if partition.id == "aws":
+            return partition, region if region in partition.kms_endpoints else ""
+    return None
+
+
+def partition_of(region: str, *, use_dualstack: bool = False) -> str:
+    """The partition botocore reports as ``client.meta.partition`` for ``region``.
+
+    >>> partition_of("cn-north-1")
+    'aws-cn'
+    >>> partition_of("us-iso-east-1", use_dualstack=True)  # botocore falls back to aws
+    'aws'
+
+    botocore takes it from its legacy resolver, which also runs when ``endpoint_url`` is
+    given; a FIPS pseudo-region counts as its real region. Invalid names raise
+    ``EndpointResolutionError``.
+    """
+    found = _legacy_partition(normalize_region(region)[0], bool(use_dualstack))
+    return "aws" if found is None else found[0].id
+
+
+def _legacy_refusal(region: str, use_fips: bool, use_dualstack: bool) -> str | None:
+    """botocore's EndpointVariantError message when its legacy resolver refuses, else None."""
+    found = _legacy_partition(region, use_dualstack)
     if found is None:
         return None
     partition, endpoint = found
