@@ -22,6 +22,7 @@
     │       └── ExpiredTokenException, RequestExpired
     └── BotoCoreError                every error that is not a server's answer (botocore's name)
         ├── ParamValidationError     bad input, found before anything was sent
+        ├── OperationNotFoundError   client.meta.service_model.operation_model(): no such name
         ├── NoCredentialsError       no credentials in any of the places looked at
         ├── PartialCredentialsError  part of a key pair, or role_arn without a source
         ├── ProfileNotFound          the named AWS profile is in neither shared file
@@ -75,6 +76,7 @@ __all__ = [
     "MissingDependencyException",
     "NoCredentialsError",
     "NoRegionError",
+    "OperationNotFoundError",
     "ParamValidationError",
     "PartialCredentialsError",
     "ProfileNotFound",
@@ -352,6 +354,20 @@ class ParamValidationError(BotoCoreError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.problems, self.operation_name))
+
+
+class OperationNotFoundError(BotoCoreError):
+    """``client.meta.service_model.operation_model(name)`` got a name that is no KMS
+    operation's API name (``"Encrypt"`` is one; the method name ``"encrypt"`` is not).
+
+    As botocore's ``botocore.model.OperationNotFoundError``, the name is the only argument
+    (and the message); ``operation_name`` holds it too. botocore's is a plain ``Exception``;
+    this one is a ``BotoCoreError``, as everything trentclient raises that is no answer from
+    the server."""
+
+    def __init__(self, operation_name: str) -> None:
+        self.operation_name: str = operation_name
+        super().__init__(operation_name)
 
 
 class NoCredentialsError(BotoCoreError):
