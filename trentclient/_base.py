@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -14,6 +15,7 @@ from ._generated._errors import ClientExceptions
 if TYPE_CHECKING:
     from ._config import Config
     from ._credentials import CredentialProvider
+    from ._meta import ClientMeta
 
 __all__ = ["BaseClient"]
 
@@ -70,6 +72,15 @@ class BaseClient(Generic[HttpT]):
     @property
     def config(self) -> Config:
         return self._core.config
+
+    @functools.cached_property
+    def meta(self) -> ClientMeta:
+        """boto3's ``client.meta``: ``region_name``, ``endpoint_url``, ``config``,
+        ``partition``, ``service_model`` and ``method_to_api_mapping`` (built on first use)."""
+        from ._meta import ClientMeta
+
+        core = self._core  # not self: the meta must not keep the client alive in a cycle
+        return ClientMeta(self.region_name, self.endpoint_url, lambda: core.config)
 
     def __repr__(self) -> str:
         return (
