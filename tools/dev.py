@@ -180,7 +180,8 @@ def _find_wheel(where: Path) -> Path:
 
 
 def ensure_python_env(version: str, wheel: Path | None) -> Path:
-    """``.venv-pyX.Y`` on CPython X.Y with ``[dev]``: editable, or ``wheel`` installed."""
+    """``.venv-pyX.Y`` on CPython X.Y with ``[dev,docs]`` (the whole suite's needs):
+    editable, or ``wheel`` installed."""
     venv_dir = ROOT / f".venv-py{version}"
     python = _python(venv_dir)
     mode = "wheel" if wheel else "editable"
@@ -195,9 +196,9 @@ def ensure_python_env(version: str, wheel: Path | None) -> Path:
             sys.exit(f"[dev] creating {venv_dir} failed")
         _pip_install(python, "--upgrade", "pip")
         if wheel is None:
-            _pip_install(python, "-e", ".[dev]")
+            _pip_install(python, "-e", ".[dev,docs]")
         else:
-            _pip_install(python, f"trentclient[dev] @ {wheel.as_uri()}")
+            _pip_install(python, f"trentclient[dev,docs] @ {wheel.as_uri()}")
             purelib = subprocess.run(
                 [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                 capture_output=True,
@@ -223,35 +224,41 @@ def _pytest_env(wheel: Path | None) -> dict[str, str]:
 
 
 def test_pythons(versions: list[str], wheel: Path | None, jobs: int, args: list[str]) -> int:
-    """The suite on each of ``versions``, ``jobs`` at a time; 0 when every run passed."""
-    pythons = [(version, ensure_python_env(version, wheel)) for version in versions]
-    env = _pytest_env(wheel)
-    if jobs <= 1 or len(pythons) == 1:
-        failed = []
-        for version, python in pythons:
+    """The suite on each of ``versions``, ``jobs`` at a time; 0 when every run passed.
+
+    With ``jobs`` > 1 each version runs as its own ``tools/dev.py test --python X.Y``
+    (venv set-up included), its output kept and printed when it ends.
+    """
+    failed = []
+    if jobs <= 1 or len(versions) == 1:
+        for version in versions:
+            python = ensure_python_env(version, wheel)
             print(f"[dev] tests on CPython {version} ({'wheel' if wheel else 'editable'})")
-            if _run(python, "-m", "pytest", *args, env=env) != 0:
+            if _run(python, "-m", "pytest", *args, env=_pytest_env(wheel)) != 0:
                 failed.append(version)
         return _summary(versions, failed)
     logs = Path(tempfile.mkdtemp(prefix="trentclient-tests-"))
-    waiting = list(pythons)
+    waiting = list(versions)
     running: list[tuple[str, subprocess.Popen[bytes], Path, float]] = []
-    failed = []
     try:
         while waiting or running:
             while waiting and len(running) < jobs:
-                version, python = waiting.pop(0)
+                version = waiting.pop(0)
                 log = logs / f"py{version}.log"
+                command = [sys.executable, __file__, "test", "--python", version]
+                if wheel is not None:
+                    command += ["--wheel", str(wheel)]
+                # One .pytest_cache for several runs at once would be written concurrently.
+                command += ["-p", "no:cacheprovider", *args]
                 with log.open("wb") as out:
                     process = subprocess.Popen(
-                        [str(python), "-m", "pytest", "-p", "no:cacheprovider", *args],
+                        command,
                         cwd=ROOT,
-                        env=env,
                         stdout=out,
                         stderr=subprocess.STDOUT,
                         stdin=subprocess.DEVNULL,
                     )
-                print(f"[dev] tests on CPython {version}: started", flush=True)
+                print(f"[dev] CPython {version}: started (venv, then the suite)", flush=True)
                 running.append((version, process, log, time.monotonic()))
             time.sleep(0.5)
             for entry in [entry for entry in running if entry[1].poll() is not None]:
