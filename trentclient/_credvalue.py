@@ -46,7 +46,9 @@ class Credentials:
     ``secret_key`` and ``token`` are left out of ``repr()`` and ``str()``. Instances
     are immutable, hashable, comparable, picklable and copyable.
 
-    Args:
+    ``Credentials(access_key, secret_key, token=None, *, expiry=None)``:
+
+    Attributes:
         access_key: the access key id (``AKIA...`` or ``ASIA...``).
         secret_key: the secret access key.
         token: the session token of temporary credentials.
