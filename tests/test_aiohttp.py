@@ -292,7 +292,7 @@ def test_full_pool_is_a_pool_timeout(server: FaultServer, transport: str) -> Non
             max_pool_connections=1,
             pool_timeout=0.2,
             read_timeout=2.0,
-            retries={"max_attempts": 1},
+            retries={"total_max_attempts": 1},
         ) as kms:
             slow = asyncio.ensure_future(kms.describe_key(KeyId=KEY))
             await asyncio.sleep(0.1)  # the slow call holds the only connection

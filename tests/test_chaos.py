@@ -417,7 +417,7 @@ class Run:
             pool_timeout=POOL_TIMEOUT,
             max_pool_connections=10 if self.transport == "sync" else ASYNC_POOL,
             max_response_bytes=MAX_RESPONSE_BYTES,
-            retries={"max_attempts": MAX_ATTEMPTS, "mode": self.mode},
+            retries={"total_max_attempts": MAX_ATTEMPTS, "mode": self.mode},
             async_http="httpx" if self.transport == "httpx" else "auto",
         )
 
@@ -988,7 +988,7 @@ def test_aiohttp_errors_carry_no_secrets_in_their_chain() -> None:
     the signature sat in the ``__cause__`` chain of the ``TransportError``."""
 
     async def call(url: str) -> BaseException:
-        config = trentclient.Config(retries={"max_attempts": 1})
+        config = trentclient.Config(retries={"total_max_attempts": 1})
         kwargs = {"region_name": "us-east-1", "endpoint_url": url, "config": config}
         async with trentclient.AsyncClient(
             aws_access_key_id=AK, aws_secret_access_key=SK, aws_session_token=TOKEN, **kwargs
@@ -1034,7 +1034,7 @@ def test_debug_log_of_a_transport_error_does_not_keep_the_client_alive() -> None
             aws_access_key_id=AK,
             aws_secret_access_key=SK,
             http_client=http,
-            config=trentclient.Config(retries={"max_attempts": 2}),
+            config=trentclient.Config(retries={"total_max_attempts": 2}),
         )
         client._sleep = lambda delay: None  # type: ignore[method-assign]
         with pytest.raises(trentclient.TransportError):

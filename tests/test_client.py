@@ -246,7 +246,9 @@ def test_documented_errors_in_every_wire_form(
     make_driver: Callable[..., Driver], code: str, form: int
 ) -> None:
     response = _wire_forms(code)[form]
-    kms = make_driver(Recorder(response), config=trentclient.Config(retries={"max_attempts": 1}))
+    kms = make_driver(
+        Recorder(response), config=trentclient.Config(retries={"total_max_attempts": 1})
+    )
     cls = getattr(trentclient, code)
     with pytest.raises(cls) as info:
         kms.call("enable_key_rotation", KeyId=KEY)
@@ -386,7 +388,9 @@ def test_error_forms_give_typed_errors(
     code: str,
 ) -> None:
     answer = response()
-    kms = make_driver(Recorder(answer), config=trentclient.Config(retries={"max_attempts": 1}))
+    kms = make_driver(
+        Recorder(answer), config=trentclient.Config(retries={"total_max_attempts": 1})
+    )
     with pytest.raises(cls) as info:
         kms.call("describe_key", KeyId=KEY)
     assert type(info.value) is cls
@@ -399,7 +403,7 @@ def test_error_message_of_xml_and_html(make_driver: Callable[..., Driver]) -> No
         b"<ErrorResponse><Error><Code>AccessDenied</Code><Message>nope &amp; no</Message></Error></ErrorResponse>",
         status=403,
     )
-    kms = make_driver(Recorder(xml), config=trentclient.Config(retries={"max_attempts": 1}))
+    kms = make_driver(Recorder(xml), config=trentclient.Config(retries={"total_max_attempts": 1}))
     with pytest.raises(trentclient.AuthError) as info:
         kms.call("describe_key", KeyId=KEY)
     assert info.value.code == "AccessDenied"
@@ -454,7 +458,7 @@ def test_client_errors_are_not_retried(make_driver: Callable[..., Driver], code:
 
 def test_max_attempts_one_turns_retries_off(make_driver: Callable[..., Driver]) -> None:
     rec = Recorder(err("KMSInternalException", status=500))
-    kms = make_driver(rec, config=trentclient.Config(retries={"max_attempts": 1}))
+    kms = make_driver(rec, config=trentclient.Config(retries={"total_max_attempts": 1}))
     with pytest.raises(trentclient.KMSInternalException):  # type: ignore[attr-defined]
         kms.call("enable_key_rotation", KeyId=KEY)
     assert len(rec.requests) == 1
@@ -621,15 +625,16 @@ def test_endpoint_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_config_validation() -> None:
-    assert trentclient.Config(retries={"max_attempts": 5}).retries.max_attempts == 5
-    assert (
-        trentclient.Config(
-            retries={"total_max_attempts": 2, "mode": "standard"}
-        ).retries.max_attempts
-        == 2
-    )
+    # botocore's meaning: max_attempts counts retries, total_max_attempts every attempt.
+    assert trentclient.Config(retries={"max_attempts": 5}).retries.total_max_attempts == 6
+    assert trentclient.Config(retries={"max_attempts": 0}).retries.total_max_attempts == 1
+    both = trentclient.Config(retries={"total_max_attempts": 2, "max_attempts": 9})
+    assert both.retries.total_max_attempts == 2 and both.retries.max_attempts == 1
+    assert trentclient.Config().retries.total_max_attempts is None  # env, profile, then 3
     with pytest.raises(ValueError):
-        trentclient.Config(retries={"max_attempts": 0})
+        trentclient.Config(retries={"total_max_attempts": 0})
+    with pytest.raises(ValueError):
+        trentclient.Config(retries={"max_attempts": -1})
     with pytest.raises(ValueError):
         trentclient.Config(retries={"mode": "turbo"})
     with pytest.raises(ValueError):

@@ -274,7 +274,9 @@ def test_throttling_longer_than_the_budget(fault_server: FaultServer, make_drive
 
 
 def test_throttling_within_a_larger_budget(fault_server: FaultServer, make_driver: Make) -> None:
-    driver = run(fault_server, make_driver, [THROTTLE] * 4 + [OK], retries={"max_attempts": 5})
+    driver = run(
+        fault_server, make_driver, [THROTTLE] * 4 + [OK], retries={"total_max_attempts": 5}
+    )
     assert_ok(describe(driver), retries=4)
     assert len(fault_server.requests) == 5
     assert len(driver.client._sleep.slept) == 4

@@ -49,7 +49,7 @@ from trentclient._protocol import error_code, parse_error, parse_response
 from trentclient._serde import deserialize
 
 OPERATION_NAMES = sorted(OPERATIONS)
-RETRIES_OFF = trentclient.Config(retries={"max_attempts": 1})
+RETRIES_OFF = trentclient.Config(retries={"total_max_attempts": 1})
 #: Marks the text of wrong-typed values: an error message must never echo a value.
 SENTINEL = "~S3NT1NEL~"  # "~" is not base64: a blob of it is never valid
 #: Upper bounds on what an error may say (the parser clips server text and map keys).

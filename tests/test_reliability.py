@@ -137,7 +137,7 @@ def test_adaptive_limiter_counts_transport_failures_as_answers(
 def test_adaptive_mode_from_config(make_driver: Callable[..., Driver]) -> None:
     rec = Recorder(err("ThrottlingException"), err("ThrottlingException"), ok({"Keys": []}))
     kms = make_driver(
-        rec, config=trentclient.Config(retries={"mode": "adaptive", "max_attempts": 3})
+        rec, config=trentclient.Config(retries={"mode": "adaptive", "total_max_attempts": 3})
     )
     assert kms.client._core.rate_limiter is not None
     result = kms.call("list_keys")
@@ -462,7 +462,7 @@ def test_nothing_secret_reaches_logs_reprs_or_errors(
         handler,
         aws_secret_access_key=SECRET,
         aws_session_token=TOKEN,
-        config=trentclient.Config(retries={"max_attempts": 1}),
+        config=trentclient.Config(retries={"total_max_attempts": 1}),
     )
     texts: list[str] = []
     with caplog.at_level(logging.DEBUG, logger="trentclient"):

@@ -84,7 +84,7 @@ def _forms(code: str, status: int) -> list[httpx.Response]:
 @pytest.mark.parametrize("form", range(4))
 def test_key_state_errors_moto_cannot_produce(code: str, status: int, form: int) -> None:
     """moto never returns these for EnableKeyRotation; respx plays KMS in every wire form."""
-    config = trentclient.Config(retries={"max_attempts": 1})
+    config = trentclient.Config(retries={"total_max_attempts": 1})
     with respx.mock:
         respx.post(URL).mock(return_value=_forms(code, status)[form])
         with (

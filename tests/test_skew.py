@@ -49,7 +49,7 @@ def test_skew_refusal_on_the_last_attempt_sends_nothing_more(
     make_driver: Callable[..., Driver],
 ) -> None:
     rec = Recorder(busy(), busy(), refusal(), ok({"Keys": []}))
-    kms = make_driver(rec, config=trentclient.Config(retries={"max_attempts": 3}))
+    kms = make_driver(rec, config=trentclient.Config(retries={"total_max_attempts": 3}))
     kms.client._core.clock = lambda: LOCAL
     with pytest.raises(trentclient.InvalidSignatureException) as info:
         kms.call("list_keys")
@@ -61,7 +61,7 @@ def test_skew_refusal_on_the_last_attempt_sends_nothing_more(
 
 def test_skew_retry_counts_as_an_attempt(make_driver: Callable[..., Driver]) -> None:
     rec = Recorder(refusal(), busy(), ok({"Keys": []}))
-    kms = make_driver(rec, config=trentclient.Config(retries={"max_attempts": 3}))
+    kms = make_driver(rec, config=trentclient.Config(retries={"total_max_attempts": 3}))
     kms.client._core.clock = lambda: LOCAL
     result = kms.call("list_keys")
     assert len(rec.requests) == 3

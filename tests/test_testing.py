@@ -538,7 +538,7 @@ def test_client_error_defaults_and_unknown_codes(kms: Kms) -> None:
 def test_retryable_errors_raise_at_once_and_retries_come_back(
     kind: str, code: str, status: int, cls: type[trentclient.ServiceError]
 ) -> None:
-    config = trentclient.Config(retries={"max_attempts": 5, "mode": "adaptive"})
+    config = trentclient.Config(retries={"total_max_attempts": 5, "mode": "adaptive"})
     kms = Kms(kind, config=config)
     core = kms.client._core
     limiter = core.rate_limiter
@@ -1108,7 +1108,7 @@ def test_every_error_in_every_form_through_both_clients(
 ) -> None:
     driver = make_driver(
         handler=lambda request: error_response(code, MESSAGE, form=form, request_id=RID),
-        config=trentclient.Config(retries={"max_attempts": 1}),
+        config=trentclient.Config(retries={"total_max_attempts": 1}),
     )
     with pytest.raises(trentclient.ServiceError) as info:
         driver.call("describe_key", KeyId=KEY)
@@ -1208,7 +1208,7 @@ def test_throttling_burst_then_success(make_driver: Callable[..., Driver]) -> No
     ]
     driver = make_driver(
         handler=lambda request: answers.pop(0),
-        config=trentclient.Config(retries={"max_attempts": 3}),
+        config=trentclient.Config(retries={"total_max_attempts": 3}),
     )
     result = driver.call("describe_key", KeyId=KEY)
     assert result["ResponseMetadata"]["RetryAttempts"] == 2
@@ -1220,7 +1220,7 @@ def test_throttling_burst_longer_than_the_retries(make_driver: Callable[..., Dri
     assert len({r.headers["x-amzn-RequestId"] for r in answers}) == 3
     driver = make_driver(
         handler=lambda request: answers.pop(0),
-        config=trentclient.Config(retries={"max_attempts": 3}),
+        config=trentclient.Config(retries={"total_max_attempts": 3}),
     )
     with pytest.raises(trentclient.ThrottlingException) as info:
         driver.call("list_keys")

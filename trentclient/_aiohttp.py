@@ -62,10 +62,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import io
+import socket
 import ssl
 import sys
-from collections.abc import AsyncIterator
-from typing import NoReturn
+from collections.abc import AsyncIterator, Callable
+from typing import Any, NoReturn
 
 import aiohttp
 import httpx
@@ -230,6 +231,20 @@ class _ResponseStream(httpx.AsyncByteStream):
         self._finish(keep_connection=self._response.content.at_eof())
 
 
+def _socket_factory(options: list[tuple[int, int, int]]) -> Callable[[Any], socket.socket]:
+    """A ``TCPConnector(socket_factory=...)`` that sets ``options`` on each new socket
+    (``Config.tcp_keepalive``; aiohttp 3.12 and later take a socket factory)."""
+
+    def make(addr_info: Any) -> socket.socket:
+        family, type_, proto, _, _ = addr_info
+        sock = socket.socket(family=family, type=type_, proto=proto)
+        for level, name, value in options:
+            sock.setsockopt(level, name, value)
+        return sock
+
+    return make
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Send ``httpx`` requests through one ``aiohttp.ClientSession`` (see the module doc).
 
@@ -243,8 +258,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         ssl_context: ssl.SSLContext,
         limits: httpx.Limits,
         timeout: httpx.Timeout,
+        *,
+        socket_options: list[tuple[int, int, int]] | None = None,
     ) -> None:
         self._ssl_context = ssl_context
+        self._socket_options = list(socket_options or ())
         self._limits = limits
         self._default_timeout: dict[str, float | None] = timeout.as_dict()
         self._session: aiohttp.ClientSession | None = None
@@ -270,11 +288,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         keepalive = self._limits.keepalive_expiry
         # httpx's Limits say how long an idle connection is kept: 5 s by default, None for
         # ever (aiohttp's None too), 0 not at all (aiohttp's force_close).
+        extra: dict[str, Any] = (
+            {"force_close": True} if keepalive == 0 else {"keepalive_timeout": keepalive}
+        )
+        if self._socket_options:
+            extra["socket_factory"] = _socket_factory(self._socket_options)
         connector = aiohttp.TCPConnector(
             limit=limit or 0,  # aiohttp: 0 is no limit
             limit_per_host=0,
             ssl=self._ssl_context,
-            **({"force_close": True} if keepalive == 0 else {"keepalive_timeout": keepalive}),
+            **extra,
         )
         session = aiohttp.ClientSession(
             connector=connector,

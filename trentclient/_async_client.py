@@ -19,6 +19,14 @@ def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport:
     """aiohttp's pool (``trentclient._aiohttp``) when ``Config.async_http`` asks for it, or
     allows it and aiohttp is installed; else httpx's own. aiohttp is imported only here."""
     choice = core.settings.async_http
+    options = core.transport_options()
+    if choice == "auto" and "proxy" in options:
+        choice = "httpx"  # trentclient's aiohttp transport sends direct only
+    if choice == "aiohttp" and "proxy" in options:
+        raise ValueError(
+            "Config(async_http='aiohttp') sends direct only, but a proxy is configured "
+            f"for {core.endpoint_url}: use async_http='auto' or 'httpx' (httpx's pool)"
+        )
     if choice != "httpx":
         try:
             import aiohttp  # noqa: F401  (is it installed? ~0.1 s, on the first client only)
@@ -32,8 +40,13 @@ def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport:
         else:
             from ._aiohttp import AiohttpTransport
 
-            return AiohttpTransport(core.ssl_context(), core.limits(), core.timeout)
-    return httpx.AsyncHTTPTransport(verify=core.ssl_context(), limits=core.limits())
+            return AiohttpTransport(
+                core.ssl_context(),
+                core.limits(),
+                core.timeout,
+                socket_options=core.socket_options(),
+            )
+    return httpx.AsyncHTTPTransport(**options)
 
 
 class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):

@@ -27,7 +27,7 @@ class Client(BaseClient[httpx.Client], SyncOperations):
     _sleep = staticmethod(time.sleep)
 
     def _new_http_client(self, core: ClientCore) -> httpx.Client:
-        transport = httpx.HTTPTransport(verify=core.ssl_context(), limits=core.limits())
+        transport = httpx.HTTPTransport(**core.transport_options())
         return httpx.Client(transport=transport, timeout=core.timeout)
 
     def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:

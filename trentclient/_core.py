@@ -107,7 +107,53 @@ def _platform_parts() -> tuple[str, str, str, str, str]:
     return u.sysname, u.release, u.machine, version, impl
 
 
-def _user_agent(extra: str | None, mode: str) -> str:
+class _ProfileSection:
+    """The profile's config-file section, read on first call (only when the environment
+    and the ``Config`` leave a setting open); empty when there is no such profile."""
+
+    def __init__(self, profile_name: str | None, environ: Mapping[str, str]) -> None:
+        self._name = profile_name
+        self._environ = environ
+        self._section: Mapping[str, str] | None = None
+
+    def __call__(self) -> Mapping[str, str]:
+        if self._section is None:
+            from ._credentials._files import load_profile
+
+            profile = load_profile(self._name, self._environ)
+            self._section = profile.config_section or {}
+        return self._section
+
+
+def _httpx_proxy(url: str, proxies_config: Mapping[str, Any] | None) -> httpx.Proxy:
+    """``httpx.Proxy`` for ``url`` with botocore's ``proxies_config`` (CA file, client cert)."""
+    config = proxies_config or {}
+    ca_bundle = config.get("proxy_ca_bundle")
+    client_cert = config.get("proxy_client_cert")
+    if ca_bundle is None and client_cert is None:
+        return httpx.Proxy(url)
+    context = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else shared_ssl_context()
+    if client_cert is not None:
+        if ca_bundle is None:
+            context = ssl.create_default_context()
+        if isinstance(client_cert, str):
+            context.load_cert_chain(client_cert)
+        else:
+            context.load_cert_chain(client_cert[0], client_cert[1])
+    return httpx.Proxy(url, ssl_context=context)
+
+
+_UA_ALLOWED = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!$%&'*+-.^_`|~,#"
+)
+
+
+def _ua_component(text: str) -> str:
+    """botocore's ``sanitize_user_agent_string_component`` (``#`` allowed): others to ``-``."""
+    return "".join(ch if ch in _UA_ALLOWED else "-" for ch in text)
+
+
+def _user_agent(extra: str | None, mode: str, appid: str | None = None) -> str:
     global _user_agent_base
     if _user_agent_base is None:
         system, release, machine, version, impl = _platform_parts()
@@ -120,6 +166,8 @@ def _user_agent(extra: str | None, mode: str) -> str:
             f"md/httpx#{httpx.__version__}"
         )
     agent = f"{_user_agent_base} cfg/retry-mode#{mode}"
+    if appid:
+        agent = f"{agent} app/{_ua_component(appid)}"
     return f"{agent} {extra}" if extra else agent
 
 
@@ -173,15 +221,25 @@ class ClientCore:
             from ._config import Config
 
             if not isinstance(config, Config):
-                raise TypeError("config must be a trentclient.Config")
+                from ._settings import from_botocore_config, is_botocore_config
+
+                if not is_botocore_config(config):
+                    raise TypeError(
+                        "config must be a trentclient.Config or a botocore.config.Config"
+                    )
+                config = from_botocore_config(config)
             settings = config
         #: The given Config, or ConfigDefaults (the same values, without attrs).
         self.settings = settings
         env = os.environ if environ is None else environ
-        self.region = resolve_region(region_name, profile_name=profile_name, environ=env)
+        self.region = resolve_region(
+            region_name or settings.region_name, profile_name=profile_name, environ=env
+        )
         # botocore's FIPS pseudo-regions ("us-east-1-fips"): sign for the real region.
         self.signing_region = normalize_region(self.region)[0]
-        given = endpoint_url or endpoint_url_from_env(env)
+        given = endpoint_url or (
+            None if settings.ignore_configured_endpoint_urls else endpoint_url_from_env(env)
+        )
         if given:
             # As botocore: with an explicit endpoint, the FIPS/dual-stack options do nothing.
             self.endpoint_url = normalize_endpoint_url(given)
@@ -220,31 +278,85 @@ class ClientCore:
             "kms",
             sign_content_sha256=settings.sign_content_sha256,
         )
-        self.user_agent = _user_agent(settings.user_agent_extra, settings.retries.mode)
-        self.retry = RetryPolicy(max_attempts=settings.retries.max_attempts)
+        profile_section = _ProfileSection(profile_name, env)
+        from ._settings import resolve_retries
+
+        self.max_attempts, self.retry_mode = resolve_retries(settings.retries, env, profile_section)
+        appid = settings.user_agent_appid or env.get("AWS_SDK_UA_APP_ID") or None
+        self.user_agent = _user_agent(settings.user_agent_extra, self.retry_mode, appid)
+        self.retry = RetryPolicy(max_attempts=self.max_attempts)
+        self.validate = settings.parameter_validation
+        self.environ = env
+        self._own_ssl_context: ssl.SSLContext | None = None
         self.clock: Callable[[], datetime] = _utcnow
         self.monotonic: Callable[[], float] = time.monotonic
         self.clock_offset = timedelta(0)
-        self.rate_limiter = (
-            RateLimiter(self.monotonic()) if settings.retries.mode == "adaptive" else None
-        )
+        self.rate_limiter = RateLimiter(self.monotonic()) if self.retry_mode == "adaptive" else None
         self.timeout = http_timeout(settings)
 
     @property
     def config(self) -> Config:
-        """The ``Config`` in use (``Config()`` made on first use when none was given)."""
-        from ._config import Config
+        """The ``Config`` in use (``Config()`` made on first use when none was given), with
+        the retry settings as resolved (from the environment or the profile where the
+        ``Config`` left them unset)."""
+        from ._config import Config, RetryConfig
 
-        if not isinstance(self.settings, Config):
-            self.settings = Config()
-        return self.settings
+        settings = self.settings
+        if not isinstance(settings, Config):
+            settings = Config()
+        retries = settings.retries
+        if retries.total_max_attempts != self.max_attempts or retries.mode != self.retry_mode:
+            import attrs
+
+            resolved = RetryConfig(total_max_attempts=self.max_attempts, mode=self.retry_mode)
+            settings = attrs.evolve(settings, retries=resolved)
+        self.settings = settings
+        return settings
+
+    def proxy(self) -> str | None:
+        """The proxy URL for the endpoint (``Config.proxies``, else the environment's)."""
+        from ._proxies import proxy_for
+
+        return proxy_for(self.endpoint_url, self.settings.proxies, self.environ)
+
+    def transport_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``httpx.HTTPTransport`` / ``AsyncHTTPTransport``: TLS,
+        pool limits, the proxy, the client certificate and TCP keep-alive."""
+        options: dict[str, Any] = {"verify": self.ssl_context(), "limits": self.limits()}
+        settings = self.settings
+        proxy_url = self.proxy()
+        if proxy_url is not None:
+            options["proxy"] = _httpx_proxy(proxy_url, settings.proxies_config)
+        socket_options = self.socket_options()
+        if socket_options:
+            options["socket_options"] = socket_options
+        return options
+
+    def socket_options(self) -> list[tuple[int, int, int]]:
+        """``Config.tcp_keepalive``: botocore's one socket option (``SO_KEEPALIVE``)."""
+        if not self.settings.tcp_keepalive:
+            return []
+        import socket
+
+        return [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
 
     @property
     def is_https(self) -> bool:
         return self.url.scheme == "https"
 
     def ssl_context(self) -> ssl.SSLContext:
-        return shared_ssl_context() if self.is_https else plain_http_ssl_context()
+        """The shared verifying context; a client of its own with ``Config.client_cert``."""
+        cert = self.settings.client_cert
+        if cert is None or not self.is_https:
+            return shared_ssl_context() if self.is_https else plain_http_ssl_context()
+        if self._own_ssl_context is None:
+            context = httpx.create_ssl_context()
+            if isinstance(cert, str):
+                context.load_cert_chain(cert)
+            else:
+                context.load_cert_chain(cert[0], cert[1])
+            self._own_ssl_context = context
+        return self._own_ssl_context
 
     def limits(self) -> httpx.Limits:
         n = self.settings.max_pool_connections
@@ -253,7 +365,7 @@ class ClientCore:
     def start(self, operation_name: str, params: Mapping[str, Any]) -> Call:
         """Validate and serialize; raises ``ParamValidationError`` before anything is built."""
         operation = _operation(operation_name)
-        return Call(self, operation, serialize_body(operation, params))
+        return Call(self, operation, serialize_body(operation, params, validate=self.validate))
 
     def now(self) -> datetime:
         return self.clock() + self.clock_offset

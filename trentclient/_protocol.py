@@ -19,6 +19,7 @@ import httpx
 from ._auth import SIGNING_EXTENSION, SigV4Auth, host_of
 from ._exceptions import (
     CODE_ALIASES,
+    ParamValidationError,
     ResponseParseError,
     ServiceError,
     ServiceFault,
@@ -51,10 +52,24 @@ _MAX_CODE = 256
 _MAX_MESSAGE = 4096
 
 
-def serialize_body(operation: Operation, params: Mapping[str, Any]) -> bytes:
-    """The request body: validated, serialized, ``json.dumps`` with botocore's separators."""
-    wire = serialize(operation.input, params, operation.name)
-    return json.dumps(wire).encode("utf-8")
+def serialize_body(
+    operation: Operation, params: Mapping[str, Any], *, validate: bool = True
+) -> bytes:
+    """The request body: validated (unless ``validate`` is false: botocore's
+    ``parameter_validation=False``), serialized, ``json.dumps`` with botocore's separators."""
+    if validate:
+        wire = serialize(operation.input, params, operation.name)
+        return json.dumps(wire).encode("utf-8")
+    from ._serde import serialize_unchecked
+
+    loose = serialize_unchecked(operation.input, params, operation.name)
+    try:
+        return json.dumps(loose, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # a set, an object, NaN: not JSON at all
+        raise ParamValidationError(
+            [f"The input cannot be serialized to JSON: {type(exc).__name__}: {exc}"],
+            operation.name,
+        ) from None
 
 
 def build_request(

@@ -85,3 +85,15 @@ def describe_response(response: httpx.Response, body: bytes, operation: Operatio
     return (
         f"HTTP {response.status_code} headers={_pairs(response.headers)} body={_body(shape, body)}"
     )
+
+
+def redact_url_password(url: str) -> str:
+    """``url`` with the password of its userinfo replaced by ``***`` (proxy URLs)."""
+    scheme, sep, rest = url.rpartition("://")
+    head = f"{scheme}{sep}"
+    netloc, slash, path = rest.partition("/")
+    userinfo, at, host = netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    return f"{head}{user}{':***' if colon else ''}@{host}{slash}{path}"

@@ -22,7 +22,7 @@ from typing import Any
 from ._exceptions import ParamValidationError, ResponseParseError
 from ._model import Shape
 
-__all__ = ["deserialize", "serialize"]
+__all__ = ["deserialize", "serialize", "serialize_unchecked"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = timedelta(seconds=1)
@@ -67,6 +67,57 @@ def serialize(shape: Shape, params: Any, operation_name: str = "") -> dict[str, 
     if problems:
         raise ParamValidationError(problems, operation_name)
     return out
+
+
+def serialize_unchecked(shape: Shape, params: Any, operation_name: str = "") -> Any:
+    """``Config(parameter_validation=False)``: no constraint is checked (as botocore's switch),
+    but blobs and timestamps still become base64 and epoch seconds where the model has them.
+
+    Members the model does not know are sent as given. Raises ``ParamValidationError`` only
+    for what cannot be put on the wire at all (the input is not a dict, a blob that is
+    not bytes or text, a timestamp that cannot be read).
+    """
+    if not isinstance(params, dict):
+        raise ParamValidationError(
+            [f"Invalid type for the input, type: {type(params).__name__}, valid types: dict"],
+            operation_name,
+        )
+    problems: list[str] = []
+    out = _loose(shape, params, "", problems)
+    if problems:
+        raise ParamValidationError(problems, operation_name)
+    return out
+
+
+def _loose(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
+    if not shape.has_special:
+        return value
+    kind = shape.type
+    if kind == "blob":
+        if isinstance(value, str):
+            return base64.b64encode(value.encode("utf-8")).decode("ascii")
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return base64.b64encode(bytes(value)).decode("ascii")
+        problems.append(_type_error(path, value, shape))
+        return None
+    if kind == "timestamp":
+        return _timestamp(shape, value, path, problems)
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        out = {}
+        for name, item in value.items():
+            member = members.get(name)
+            out[name] = (
+                item if member is None else _loose(member, item, _join(path, name), problems)
+            )
+        return out
+    if kind == "list" and isinstance(value, (list, tuple)) and shape.member is not None:
+        member = shape.member
+        return [_loose(member, item, f"{path}[{i}]", problems) for i, item in enumerate(value)]
+    if kind == "map" and isinstance(value, dict) and shape.value is not None:
+        value_shape = shape.value
+        return {k: _loose(value_shape, v, f"{path}.{k}", problems) for k, v in value.items()}
+    return value
 
 
 def _type_error(path: str, value: Any, shape: Shape) -> str:

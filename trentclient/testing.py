@@ -65,13 +65,14 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVar, overload
 
+import attrs
 import httpx
 
 from . import _sigv4
 from ._async_client import AsyncClient
 from ._auth import SIGNING_EXTENSION, host_of
 from ._client import Client
-from ._config import Config
+from ._config import Config, RetryConfig
 from ._core import _operation, http_timeout
 from ._credentials import CredentialProvider, StaticCredentialProvider
 from ._credvalue import Credentials
@@ -793,6 +794,16 @@ def stubbed_client(
         EndpointResolutionError: ``region_name`` is not a valid region name.
     """
     config = config or Config()
+    if config.retries.total_max_attempts is None or config.retries.mode is None:
+        # Settle what the environment and the profile would fill in: nothing is looked up.
+        retries = config.retries
+        config = attrs.evolve(
+            config,
+            retries=RetryConfig(
+                total_max_attempts=retries.total_max_attempts or 3,
+                mode=retries.mode or "standard",
+            ),
+        )
     if credentials is None:
         credentials = STUB_CREDENTIALS
     provider = (
