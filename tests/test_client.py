@@ -14,6 +14,7 @@ import pytest
 import trentclient
 from tests.botocore_oracle import parse_with_botocore
 from tests.conftest import AK, SK, Driver
+from trentclient._retry import is_retryable
 
 KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
 RID = "f1d2e5c8-0000-4a4b-9c9d-123456789abc"
@@ -259,8 +260,10 @@ def test_documented_errors_in_every_wire_form(
     assert error.status_code == response.status_code
     assert error.request_id == RID
     assert error.operation_name == "EnableKeyRotation"
+    # A retryable error with no attempt left says so, as botocore's (MaxAttemptsReached).
+    spent = " (reached max retries: 0)" if is_retryable(error) else ""
     assert str(error).startswith(
-        f"An error occurred ({code}) when calling the EnableKeyRotation operation: "
+        f"An error occurred ({code}) when calling the EnableKeyRotation operation{spent}: "
     )
     assert error.response["Error"]["Code"] == code
     message = _FORM_MESSAGES[form]

@@ -38,6 +38,7 @@ from tests.botocore_oracle import botocore_client, parse_with_botocore, session
 from tests.conftest import AK, SK, Driver, mock_http
 from trentclient._generated._errors import MODELED_ERRORS
 from trentclient._protocol import parse_error
+from trentclient._retry import is_retryable
 
 REQUEST_ID = "c0ffee00-1234-4abc-8def-0123456789ab"
 JSON_TYPE = "application/x-amz-json-1.1"
@@ -195,12 +196,27 @@ def both(
 
 
 def without_retry_marker(response: dict[str, Any]) -> dict[str, Any]:
-    """botocore's response less ``MaxAttemptsReached``: its retry handler's mark that the
-    (single) attempt was retryable. That is the retry loop's, not the parser's; trentclient
-    does not set it (see test_retried_cells_are_as_before)."""
+    """A response less ``MaxAttemptsReached``: the retry loop's mark that the (single)
+    attempt was retryable, which both set but which depends on the retry rules, compared
+    on its own (``check_retry_marker``)."""
     copy = {**response, "ResponseMetadata": dict(response["ResponseMetadata"])}
     copy["ResponseMetadata"].pop("MaxAttemptsReached", None)
     return copy
+
+
+def check_retry_marker(error: trentclient.ServiceError, clienterror: Any, status: int) -> None:
+    """``MaxAttemptsReached`` (and the message's "(reached max retries: 0)") as botocore
+    sets them: on a retryable answer when no attempt is left. Where botocore's retry rules
+    differ (``RETRY_DIFFERS``) the mark follows trentclient's own."""
+    theirs_marked = bool(clienterror.response["ResponseMetadata"].get("MaxAttemptsReached"))
+    assert error.max_attempts_reached == is_retryable(error)
+    assert error.response["ResponseMetadata"].get("MaxAttemptsReached", False) == (
+        error.max_attempts_reached
+    )
+    assert ("(reached max retries: 0)" in str(error)) == error.max_attempts_reached
+    if (error.code, status) not in RETRY_DIFFERS:
+        assert error.max_attempts_reached == theirs_marked, (error.code, status)
+        assert str(error) == str(clienterror)
 
 
 def expected_class(body: bytes, status: int) -> type[trentclient.ServiceError]:
@@ -230,12 +246,12 @@ def test_error_reads_as_botocore_reads_it(client_kind: str, status: int, body: b
     assert isinstance(clienterror, botocore.exceptions.ClientError), repr(clienterror)
     expected = without_retry_marker(clienterror.response)
 
-    assert error.response == expected
+    assert without_retry_marker(error.response) == expected
     assert error.code == expected["Error"]["Code"]
     assert error.message == expected["Error"]["Message"]
     assert error.status_code == expected["ResponseMetadata"]["HTTPStatusCode"] == status
     assert error.response["ResponseMetadata"]["RetryAttempts"] == 0
-    assert str(error) == str(clienterror).replace(" (reached max retries: 0)", "")
+    check_retry_marker(error, clienterror, status)
     assert type(error) is expected_class(body, status)
     assert error.request_id == REQUEST_ID  # kept even where ResponseMetadata has none
     assert _ANSWER["requests"] == 1
@@ -284,7 +300,7 @@ def test_request_id_in_response_metadata_only_where_botocore_has_one(
     """botocore's ResponseMetadata holds ``RequestId`` only from ``x-amzn-RequestId`` (and
     none for a 5xx answered generically); ``request_id`` still names any request id."""
     error, clienterror = both(client_kind, status, body, headers)
-    assert error.response == without_retry_marker(clienterror.response)
+    assert without_retry_marker(error.response) == without_retry_marker(clienterror.response)
     assert "RequestId" not in error.response["ResponseMetadata"]
     assert error.request_id == (headers[0][1] if headers else None)
 
@@ -309,7 +325,7 @@ def test_an_xml_error_gives_its_own_code_and_message(client_kind: str, status: i
         "Code": "InvalidClientTokenId",
         "Message": "The security token included in the request is invalid.",
     }
-    assert error.response == expected
+    assert without_retry_marker(error.response) == expected
     assert type(error) is trentclient.InvalidClientTokenId
 
 
@@ -338,7 +354,7 @@ def test_the_error_type_header_gives_the_code_the_body_lacks(
     expected = without_retry_marker(clienterror.response)
     assert expected["Error"]["Code"] in (str(status), "")
     expected["Error"]["Code"] = "ThrottlingException"
-    assert error.response == expected
+    assert without_retry_marker(error.response) == expected
     assert type(error) is trentclient.ThrottlingException
 
 
@@ -348,7 +364,7 @@ def test_the_body_code_wins_over_the_error_type_header(client_kind: str, status:
     headers = [("x-amzn-RequestId", REQUEST_ID), ("X-Amzn-ErrorType", "ThrottlingException")]
     body = b'{"__type": "com.amazonaws.kms#NotFoundException", "message": "m"}'
     error, clienterror = both(client_kind, status, body, headers)
-    assert error.response == without_retry_marker(clienterror.response)
+    assert without_retry_marker(error.response) == without_retry_marker(clienterror.response)
     assert type(error) is trentclient.NotFoundException  # type: ignore[attr-defined]
 
 
@@ -482,3 +498,41 @@ def test_any_json_error_object_parses_as_botocore_parses_it(
         fields.get("message") if error.code in MODELED_ERRORS else None
     )
     assert response == expected
+
+
+@pytest.mark.parametrize(
+    "code", ["ThrottlingException", "NotFoundException", "KMSInternalException"]
+)
+def test_a_stubbed_error_is_not_marked_as_botocore_stubs_are_not(code: str) -> None:
+    """botocore's Stubber answers before its retry handler runs: no MaxAttemptsReached, no
+    "(reached max retries: 0)"; trentclient's Stubber neither."""
+    import botocore.stub
+
+    from trentclient.testing import Stubber, stubbed_client
+
+    theirs_client = botocore_client("us-east-1")
+    with botocore.stub.Stubber(theirs_client) as stub:
+        stub.add_client_error("list_keys", service_error_code=code, http_status_code=400)
+        with pytest.raises(botocore.exceptions.ClientError) as their_error:
+            theirs_client.list_keys()
+    client = stubbed_client()
+    with Stubber(client) as ours_stub:
+        ours_stub.add_client_error("list_keys", service_error_code=code, http_status_code=400)
+        with pytest.raises(trentclient.ServiceError) as our_error:
+            client.list_keys()
+    assert "MaxAttemptsReached" not in their_error.value.response["ResponseMetadata"]
+    assert "MaxAttemptsReached" not in our_error.value.response["ResponseMetadata"]
+    assert str(our_error.value) == str(their_error.value)
+
+
+@pytest.mark.parametrize("client_kind", KINDS)
+def test_a_fault_after_the_last_retry_is_marked_and_a_refusal_after_retries_is_not(
+    client_kind: str,
+) -> None:
+    """botocore marks MaxAttemptsReached only on a retryable answer with no attempt left:
+    503, 503, 503 is marked "(reached max retries: 2)"; 503, 503, NotFoundException is not."""
+    fault = b'{"__type": "ServiceUnavailableException", "message": "busy"}'
+    error = ours(client_kind, 503, [("x-amzn-RequestId", REQUEST_ID)], fault, attempts=3)
+    assert error.max_attempts_reached and error.retry_attempts == 2
+    assert "(reached max retries: 2)" in str(error)
+    assert error.response["ResponseMetadata"]["MaxAttemptsReached"] is True

@@ -26,6 +26,7 @@ from tests.sigv4_cases import ALL, OFFICIAL, Case
 from trentclient import Credentials, SigV4Auth
 from trentclient._generated._errors import ERROR_CLASSES, MODELED_ERRORS
 from trentclient._generated._shapes import OPERATIONS
+from trentclient._retry import RetryPolicy
 from trentclient.testing import (
     ANY,
     ERROR_CODES,
@@ -544,7 +545,7 @@ def test_retryable_errors_raise_at_once_and_retries_come_back(
     limiter = core.rate_limiter
     assert limiter is not None
     with Stubber(kms.client) as stub:
-        assert core.retry.max_attempts == 1 and core.rate_limiter is None
+        assert core.retry.max_attempts == RetryPolicy.NO_RETRY_LOOP and core.rate_limiter is None
         stub.add_client_error("list_keys", code, "slow down", http_status_code=status)
         with pytest.raises(cls) as info:
             kms.call("list_keys")

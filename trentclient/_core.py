@@ -45,7 +45,7 @@ from ._exceptions import (
 )
 from ._model import Operation
 from ._protocol import build_request, parse_response, request_id_of, serialize_body
-from ._retry import RateLimiter, RetryPolicy
+from ._retry import RateLimiter, RetryPolicy, is_retryable
 
 if TYPE_CHECKING:
     from ._config import Config
@@ -496,6 +496,13 @@ class Call:
                     return None, 0.0
             decision = core.retry.decide(self.attempt, error)
             if decision is None:
+                limit = core.retry.max_attempts
+                if (
+                    limit != RetryPolicy.NO_RETRY_LOOP
+                    and self.attempt >= limit
+                    and is_retryable(error)
+                ):
+                    error._mark_max_attempts_reached()  # as botocore's MaxAttemptsChecker
                 raise
             delay, self._quota_taken = decision
             return None, delay

@@ -126,6 +126,7 @@ class ServiceError(TrentError):
         retry_attempts: int = 0,
         metadata_request_id: str | EllipsisType | None = ...,
         modeled_fields: Mapping[str, Any] | None = None,
+        max_attempts_reached: bool = False,
     ) -> None:
         self.code: str = code if code is not None else type(self).__name__
         #: ``None`` when the server sent ``"message": null`` (as botocore reports it).
@@ -142,14 +143,21 @@ class ServiceError(TrentError):
             request_id if isinstance(metadata_request_id, EllipsisType) else metadata_request_id
         )
         self._modeled_fields: dict[str, Any] = dict(modeled_fields or {})
+        #: botocore's ``MaxAttemptsReached``: the answer could have been retried, but the
+        #: attempts were spent. Only then does the message say "(reached max retries: N)".
+        self.max_attempts_reached: bool = max_attempts_reached
         super().__init__(self._render())
+
+    def _mark_max_attempts_reached(self) -> None:
+        self.max_attempts_reached = True
+        self.args = (self._render(),)
 
     def _render(self) -> str:
         text = (
             f"An error occurred ({self.code}) when calling the "
             f"{self.operation_name or 'unknown'} operation"
         )
-        if self.retry_attempts:
+        if self.max_attempts_reached:
             text += f" (reached max retries: {self.retry_attempts})"
         return f"{text}: {self.message}"
 
@@ -174,6 +182,8 @@ class ServiceError(TrentError):
         metadata["HTTPStatusCode"] = self.status_code
         metadata["HTTPHeaders"] = dict(self.http_headers)
         metadata["RetryAttempts"] = self.retry_attempts
+        if self.max_attempts_reached:
+            metadata["MaxAttemptsReached"] = True
         return {
             "Error": {"Code": self.code, "Message": self.message},
             "ResponseMetadata": metadata,
@@ -193,6 +203,7 @@ class ServiceError(TrentError):
             "retry_attempts": self.retry_attempts,
             "metadata_request_id": self._metadata_request_id,
             "modeled_fields": self._modeled_fields,
+            "max_attempts_reached": self.max_attempts_reached,
         }
 
     def __eq__(self, other: object) -> bool:

@@ -94,6 +94,10 @@ class RetryPolicy:
 
     __slots__ = ("max_attempts", "quota", "rng")
 
+    #: ``max_attempts`` for a client that is not retrying at all, not even marking an
+    #: error as having spent its attempts (the Stubber's, as botocore's stubs).
+    NO_RETRY_LOOP = 0
+
     def __init__(
         self,
         max_attempts: int = 3,

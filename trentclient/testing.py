@@ -86,7 +86,7 @@ from ._exceptions import (
 )
 from ._generated._errors import ERROR_CLASSES, MODELED_ERRORS
 from ._protocol import CONTENT_TYPE
-from ._retry import RateLimiter
+from ._retry import RateLimiter, RetryPolicy
 
 if TYPE_CHECKING:
     from ._model import Operation, Shape
@@ -497,7 +497,9 @@ class Stubber(Generic[ClientT]):
 
         core.start = start  # type: ignore[method-assign]
         self._saved_attempts = core.retry.max_attempts
-        core.retry.max_attempts = 1
+        # No retries and no retry loop: botocore's stubs answer before its retry handler
+        # runs, so a stubbed error is never marked MaxAttemptsReached.
+        core.retry.max_attempts = RetryPolicy.NO_RETRY_LOOP
         self._saved_limiter = core.rate_limiter
         core.rate_limiter = None  # adaptive mode would slow later calls down after throttling
         transport = httpx.MockTransport(self._handle)
