@@ -5,6 +5,7 @@ the authorization token, retries, errors, and differential checks against botoco
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import socket
@@ -294,7 +295,9 @@ HOST_RULES = [
     ("http://[fd00:ec2::24]/", False),
     ("http://[fd00:ec2:0::23]/", False),  # compared as written, as botocore
     ("http://[::2]/", False),
-    ("http://[::ffff:127.0.0.1]/", False),
+    # An IPv4-mapped loopback: botocore asks ipaddress, which calls it a loopback address
+    # from Python 3.13 on (not before), and so do we.
+    ("http://[::ffff:127.0.0.1]/", ipaddress.ip_address("::ffff:127.0.0.1").is_loopback),
     ("http://0.0.0.0/", False),
     ("http://10.0.0.1/", False),
     ("http://127.1/", False),
