@@ -130,8 +130,11 @@ class _Site:
         self.includes: dict[str, list[_Include]] = {}
 
     def page_of_slug(self, slug: str) -> str | None:
-        pages = [page for page, incs in self.includes.items() for i in incs if slug in i.slugs]
-        return pages[0] if pages else None
+        """The page holding heading ``slug``: where it tops an include (the page's subject,
+        as ``Errors`` of "Use > Errors"), else the first page that has it at all."""
+        tops = [p for p, incs in self.includes.items() for i in incs if i.slugs[:1] == [slug]]
+        pages = [p for p, incs in self.includes.items() for i in incs if slug in i.slugs]
+        return (tops or pages or [None])[0]
 
     def page_of_file(self, path: str) -> str | None:
         for page, incs in self.includes.items():
