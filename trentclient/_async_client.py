@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ._base import BaseClient
+from ._base import BaseClient, log_sent, send_is_replaced
 from ._core import ClientCore
 from ._generated._methods import AsyncOperations
 
@@ -64,8 +64,32 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
 
         await asyncio.sleep(delay)
 
+    #: The transport of the ``httpx.AsyncClient`` this client made, and that client:
+    #: requests go straight to the transport while ``_http`` is that client (see ``_send``).
+    _direct: tuple[httpx.AsyncClient, httpx.AsyncBaseTransport] | None = None
+
     def _new_http_client(self, core: ClientCore) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=_new_transport(core), timeout=core.timeout)
+        transport = _new_transport(core)
+        http = httpx.AsyncClient(transport=transport, timeout=core.timeout)
+        self._direct = (http, transport)
+        return http
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, streaming the answer: as ``Client._send``, through the
+        transport itself when this client made the ``httpx.AsyncClient`` (aiohttp's or
+        httpx's pool; either still routes to respx & co. while they are active)."""
+        http = self._http
+        direct = self._direct
+        if direct is None or direct[0] is not http or http.is_closed or send_is_replaced(http):
+            return await http.send(request, stream=True, auth=None, follow_redirects=False)
+        try:
+            response = await direct[1].handle_async_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request  # as httpx.AsyncClient.send attaches it
+            raise
+        response.request = request
+        log_sent(request, response)
+        return response
 
     async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         call = self._core.start(operation_name, params)
@@ -76,9 +100,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
             credentials = await getter() if getter is not None else None
             request = call.next_request(timeout=self._timeout, credentials=credentials)
             try:
-                response = await self._http.send(
-                    request, stream=True, auth=None, follow_redirects=False
-                )
+                response = await self._send(request)
                 try:
                     async for chunk in response.aiter_bytes():
                         call.feed(chunk, response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -17,9 +18,65 @@ if TYPE_CHECKING:
     from ._credentials import CredentialProvider
     from ._meta import ClientMeta
 
-__all__ = ["BaseClient"]
+__all__ = ["BaseClient", "log_sent", "send_is_replaced"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+
+#: The methods of ``httpx.Client`` and ``httpx.AsyncClient`` between ``send`` and the
+#: transport. The clients skip them when they made the httpx client themselves (see
+#: ``Client._send``), unless one is replaced (``unittest.mock``, respx's ``using="httpx"``):
+#: then they send through ``send``, so that the replacement sees the call.
+_SEND_STEPS = (
+    "send",
+    "_send_handling_auth",
+    "_send_handling_redirects",
+    "_send_single_request",
+    "_transport_for_url",
+)
+
+
+def _real_steps(cls: type[httpx.Client | httpx.AsyncClient]) -> tuple[Any, ...]:
+    steps = tuple(getattr(cls, name) for name in _SEND_STEPS)
+    if any(getattr(step, "__module__", None) != "httpx._client" for step in steps):
+        return ()  # imported while replaced: never skip them
+    return steps
+
+
+_REAL_STEPS: dict[type[Any], tuple[Any, ...]] = {
+    httpx.Client: _real_steps(httpx.Client),
+    httpx.AsyncClient: _real_steps(httpx.AsyncClient),
+}
+_httpx_logger = logging.getLogger("httpx")
+
+
+def send_is_replaced(http: httpx.Client | httpx.AsyncClient) -> bool:
+    """Whether ``send`` must be called for ``http``: it has event hooks, or a test double
+    has replaced a step of its ``send``, on its class or on ``http`` itself (about 1 us)."""
+    hooks = http.event_hooks
+    if hooks["request"] or hooks["response"]:
+        return True
+    cls = type(http)
+    real = _REAL_STEPS.get(cls)
+    if not real:
+        return True
+    for name, step in zip(_SEND_STEPS, real, strict=True):
+        if getattr(cls, name) is not step:
+            return True
+    own = vars(http)
+    return any(name in own for name in _SEND_STEPS)
+
+
+def log_sent(request: httpx.Request, response: httpx.Response) -> None:
+    """httpx's INFO line for a sent request, as ``httpx.Client.send`` logs it."""
+    if _httpx_logger.isEnabledFor(logging.INFO):
+        _httpx_logger.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
 
 
 class BaseClient(Generic[HttpT]):
