@@ -150,7 +150,7 @@ class ServiceError(TrentError):
 
     def _mark_max_attempts_reached(self) -> None:
         self.max_attempts_reached = True
-        self.args = (self._render(),)
+        super().__init__(self._render())  # BaseException.args, as at construction
 
     def _render(self) -> str:
         text = (
