@@ -301,6 +301,20 @@ def test_a_botocore_config_with_defaults_only_changes_nothing() -> None:
     client.close()
 
 
+def test_a_subclass_of_botocore_config_is_one_too() -> None:
+    class Tuned(botocore.config.Config):
+        pass
+
+    client = trentclient.Client(
+        "us-east-1",
+        aws_access_key_id=AK,
+        aws_secret_access_key=SK,
+        config=Tuned(connect_timeout=3),
+    )
+    assert client.config.connect_timeout == 3
+    client.close()
+
+
 def test_anything_else_as_config_is_a_type_error() -> None:
     with pytest.raises(TypeError, match=r"botocore\.config\.Config"):
         trentclient.Client("us-east-1", config={"retries": {}})  # type: ignore[arg-type]
@@ -609,7 +623,7 @@ def test_without_validation_blobs_and_timestamps_still_serialize() -> None:
     client.close()
 
 
-# -- the bounds trentclient checks and botocore does not (the README lists them) ---------------
+# -- the bounds trentclient checks and botocore does not (docs/configuration.md lists them) ----
 
 STRICTER: list[tuple[str, str, dict[str, Any]]] = [
     ("string max length", "create_alias", {"AliasName": "a" * 257, "TargetKeyId": "k"}),

@@ -70,8 +70,10 @@ _BOTOCORE_DEFAULTS: dict[str, Any] = {
 
 def is_botocore_config(value: object) -> bool:
     """Whether ``value`` looks like a ``botocore.config.Config`` (duck-typed)."""
-    cls = type(value)
-    return cls.__name__ == "Config" and cls.__module__.split(".")[0] in ("botocore", "aiobotocore")
+    return any(
+        cls.__name__ == "Config" and cls.__module__ in ("botocore.config", "aiobotocore.config")
+        for cls in type(value).__mro__
+    )
 
 
 def from_botocore_config(value: Any) -> Config:
