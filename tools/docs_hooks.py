@@ -1,13 +1,18 @@
-"""mkdocs hooks (mkdocs.yml ``hooks:``): the site's pages include the README's sections.
+"""mkdocs hooks (mkdocs.yml ``hooks:``): pages include text kept in other files.
 
-A page says ``<!-- include README.md "Use > Errors" level=1 -->`` on a line of its own and
-gets that section of the README (its heading and everything under it, down to the next
-heading of the same or a higher level), its headings moved so the section's own is at
-``level``. ``A > B`` is heading ``B`` inside section ``A`` (for names used twice);
-``<!-- include CHANGELOG.md level=1 -->`` takes the whole file. Flags: ``shallow`` (stop at
-the first subheading), ``body`` (drop the section's own heading), ``optional`` (a missing
-section includes nothing instead of failing the build). So the README, the front page on a
-package index, and the site say the same thing from one text.
+The pages in ``docs/`` are the documentation's sources (the README is a short front page
+that links to them). What has its own file elsewhere is included rather than copied:
+``<!-- include CHANGELOG.md level=1 -->`` (the changelog page), ``benchmarks/RESULTS.md``
+(the performance page), and a section of another page (``<!-- include docs/credentials.md
+"Errors" body level=2 -->``: the credential errors on the errors page too), so the copies
+never drift.
+
+A directive on a line of its own gets the file, or that section of it (its heading and
+everything under it, down to the next heading of the same or a higher level), its headings
+moved so the section's own is at ``level``. ``A > B`` is heading ``B`` inside section ``A``
+(for names used twice). Flags: ``shallow`` (stop at the first subheading), ``body`` (drop
+the section's own heading), ``optional`` (a missing section includes nothing instead of
+failing the build).
 
 Links in the included text are made to work on the site: ``#anchor`` to the page that now
 holds that heading, a link to an included file to its page, ``benchmarks/chart.png`` to the
