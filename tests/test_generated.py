@@ -356,6 +356,29 @@ def _public_methods(cls: type) -> set[str]:
     return {n for n in vars(cls) if not n.startswith("_")}
 
 
+def _check_method_sections(op: Any, doc: str) -> None:
+    """The API reference's Keyword Args list every input member, required as the model
+    says, and Raises every modeled error of the operation (botocore's model is the oracle)."""
+    import re
+
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("kms").operation_model(op.name)
+    members = model.input_shape.members if model.input_shape is not None else {}
+    documented = dict(
+        re.findall(r"^            (\w+) \([^)]*\):\s+(Required|Optional)\.", doc, re.M)
+    )
+    required = set(model.input_shape.required_members) if model.input_shape is not None else set()
+    assert documented == {
+        name: "Required" if name in required else "Optional" for name in members
+    }, op.name
+    raises = doc.split("Raises:", 1)[1]
+    for error in model.error_shapes:
+        assert f"            {error.name}: " in raises, (op.name, error.name)
+    for common in ("ParamValidationError", "ServiceError", "TransportError"):
+        assert f"            {common}: " in raises, (op.name, common)
+
+
 def test_one_method_per_operation() -> None:
     expected = {op.method_name for op in OPERATIONS.values()}
     assert _public_methods(SyncOperations) == expected
@@ -371,7 +394,9 @@ def test_one_method_per_operation() -> None:
                 inspect.Parameter.POSITIONAL_OR_KEYWORD,
                 inspect.Parameter.VAR_KEYWORD,
             ]
-            assert method.__doc__.rstrip().endswith(op.documentation_url), op.name
+            doc = method.__doc__ or ""
+            assert f"See {op.documentation_url}" in doc, op.name
+            _check_method_sections(op, doc)
     assert SyncOperations.__slots__ == () and AsyncOperations.__slots__ == ()
 
 

@@ -635,8 +635,63 @@ def _escape_doc(text: str) -> str:
     return text + " " if text.endswith('"') else text
 
 
-def docstring(paragraphs: Iterable[str], indent: str, link: str | None = None) -> list[str]:
-    """A docstring: paragraphs separated by blank lines, wrapped at DOC_WIDTH; then ``link``.
+#: What every operation can raise besides its modeled errors, for the API reference.
+_COMMON_RAISES = (
+    ("ParamValidationError", "the parameters break the model's constraints; nothing was sent."),
+    ("NoCredentialsError", "no credentials were found (looked up on the first call)."),
+    ("ServiceError", "any other error answer (``ClientError`` is the same class)."),
+    ("TransportError", "the HTTP exchange failed after the retries allowed."),
+)
+
+
+def _method_sections(
+    a: Analysis, op: Mapping[str, Any], variants: Variants | None, response: str
+) -> list[str]:
+    """``Keyword Args:``, ``Returns:`` and ``Raises:`` for one operation's method, from the
+    model: each input member (required or not, its first sentence), the response type, and
+    the operation's modeled errors."""
+    width = DOC_WIDTH - 8 - 3 - 4
+    lines: list[str] = []
+    input_shape = a.shape(op["input"]["shape"]) if "input" in op else None
+    if input_shape is not None and input_shape["members"]:
+        required = set(input_shape.get("required", ()))
+        lines.append("Keyword Args:")
+        for name, member in input_shape["members"].items():
+            kind = "Required." if name in required else "Optional."
+            sentence = " ".join(first_sentence(member.get("documentation", ""))[:1])
+            annotation = _py_type(a, member["shape"], "input")
+            lines += _hanging(f"{name} ({annotation}): {kind} {sentence}".rstrip(), width)
+    lines += ["", "Returns:"]
+    if variants is None:
+        lines += _hanging(f"{response}: the answer, with ``ResponseMetadata``.", width)
+    else:
+        lines += _hanging(
+            f"{variants.response_without}: the answer, with ``ResponseMetadata``; "
+            f"``{variants.response_with}`` when ``{variants.param}`` is given.",
+            width,
+        )
+    lines += ["", "Raises:"]
+    for error in op.get("errors", ()):
+        lines += _hanging(f"{error['shape']}: modeled error of this operation.", width)
+    for name, why in _COMMON_RAISES:
+        lines += _hanging(f"{name}: {why}", width)
+    return lines
+
+
+def _hanging(text: str, width: int) -> list[str]:
+    """One Google-style section entry, indented, continuation lines indented further."""
+    wrapped = textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False)
+    return ["    " + wrapped[0], *("        " + line for line in wrapped[1:])]
+
+
+def docstring(
+    paragraphs: Iterable[str],
+    indent: str,
+    link: str | None = None,
+    sections: Iterable[str] = (),
+) -> list[str]:
+    """A docstring: paragraphs separated by blank lines, wrapped at DOC_WIDTH; then ``link``;
+    then ``sections``, lines already laid out (Google-style ``Keyword Args:`` and friends).
 
     Paragraphs starting with "- " are list items (no blank line between two of them).
     """
@@ -657,6 +712,9 @@ def docstring(paragraphs: Iterable[str], indent: str, link: str | None = None) -
         previous_bullet = bullet
     if link is not None:  # never wrapped: the URL stays whole and clickable
         lines += ["", link] if lines else [link]
+    extra = list(sections)
+    if extra:
+        lines += ["", *extra]
     lines = [_escape_doc(line) for line in lines]
     if len(lines) == 1 and len(indent) + len(lines[0]) + 6 <= LINE:
         return [f'{indent}"""{lines[0]}"""']
@@ -1164,7 +1222,12 @@ def render_methods(a: Analysis) -> str:
                 response = f"{variants.response_with} | {variants.response_without}"
             body += _signature(prefix, method, request, response)
             paragraphs = first_paragraph(op.get("documentation", "")) or [f"Calls {op_name}."]
-            body += docstring(paragraphs, "        ", "See " + DOC_URL.format(op_name))
+            body += docstring(
+                paragraphs,
+                "        ",
+                "See " + DOC_URL.format(op_name),
+                _method_sections(a, op, variants, a.response_names[op_name]),
+            )
             call = f"{'' if sync else 'await '}self._invoke({_q(op_name)}, kwargs)"
             line = f"        return cast({_q(response)}, {call})"
             if len(line) <= LINE:

@@ -421,6 +421,24 @@ class SyncOperations(SyncPagination):
         KMS key is Disabled. To enable the KMS key, use EnableKey.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key whose deletion is being canceled.
+
+        Returns:
+            CancelKeyDeletionResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CancelKeyDeletionResponse", self._invoke("CancelKeyDeletion", kwargs))
 
@@ -433,6 +451,25 @@ class SyncOperations(SyncPagination):
         the external key store proxy that communicates with your external key manager.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ConnectCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Required. Enter the key store ID of the custom key store
+                that you want to connect.
+
+        Returns:
+            ConnectCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CloudHsmClusterNotActiveException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            CloudHsmClusterInvalidConfigurationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ConnectCustomKeyStoreResponse", self._invoke("ConnectCustomKeyStore", kwargs))
 
@@ -440,6 +477,28 @@ class SyncOperations(SyncPagination):
         """Creates a friendly name for a KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+
+        Keyword Args:
+            AliasName (str): Required. Specifies the alias name.
+            TargetKeyId (str): Required. Associates the alias with the specified customer
+                managed key.
+
+        Returns:
+            CreateAliasResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            AlreadyExistsException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            InvalidAliasNameException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CreateAliasResponse", self._invoke("CreateAlias", kwargs))
 
@@ -453,6 +512,61 @@ class SyncOperations(SyncPagination):
         an external key store proxy and external key manager outside of Amazon Web Services.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreName (str): Required. Specifies a friendly name for the custom key
+                store.
+            CloudHsmClusterId (str): Optional. Identifies the CloudHSM cluster for an
+                CloudHSM key store.
+            TrustAnchorCertificate (str): Optional. Specifies the certificate for an CloudHSM
+                key store.
+            KeyStorePassword (str): Optional. Specifies the kmsuser password for an CloudHSM
+                key store.
+            CustomKeyStoreType (str): Optional. Specifies the type of custom key store.
+            XksProxyUriEndpoint (str): Optional. Specifies the endpoint that KMS uses to send
+                requests to the external key store proxy (XKS proxy).
+            XksProxyUriPath (str): Optional. Specifies the base path to the proxy APIs for
+                this external key store.
+            XksProxyVpcEndpointServiceName (str): Optional. Specifies the name of the Amazon
+                VPC endpoint service for interface endpoints that is used to communicate with
+                your external key store proxy (XKS proxy).
+            XksProxyVpcEndpointServiceOwner (str): Optional. Specifies the Amazon Web
+                Services account ID that owns the Amazon VPC service endpoint for the interface
+                that is used to communicate with your external key store proxy (XKS proxy).
+            XksProxyAuthenticationCredential (XksProxyAuthenticationCredentialType):
+                Optional. Specifies an authentication credential for the external key store proxy
+                (XKS proxy).
+            XksProxyConnectivity (str): Optional. Indicates how KMS communicates with the
+                external key store proxy.
+
+        Returns:
+            CreateCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CloudHsmClusterInUseException: modeled error of this operation.
+            CustomKeyStoreNameInUseException: modeled error of this operation.
+            CloudHsmClusterNotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            CloudHsmClusterNotActiveException: modeled error of this operation.
+            IncorrectTrustAnchorException: modeled error of this operation.
+            CloudHsmClusterInvalidConfigurationException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            XksProxyUriInUseException: modeled error of this operation.
+            XksProxyUriEndpointInUseException: modeled error of this operation.
+            XksProxyUriUnreachableException: modeled error of this operation.
+            XksProxyIncorrectAuthenticationCredentialException: modeled error of this
+                operation.
+            XksProxyVpcEndpointServiceInUseException: modeled error of this operation.
+            XksProxyVpcEndpointServiceNotFoundException: modeled error of this operation.
+            XksProxyVpcEndpointServiceInvalidConfigurationException: modeled error of this
+                operation.
+            XksProxyInvalidResponseException: modeled error of this operation.
+            XksProxyInvalidConfigurationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CreateCustomKeyStoreResponse", self._invoke("CreateCustomKeyStore", kwargs))
 
@@ -460,6 +574,39 @@ class SyncOperations(SyncPagination):
         """Adds a grant to a KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key for the grant.
+            GranteePrincipal (str): Required. The identity that gets the permissions
+                specified in the grant.
+            RetiringPrincipal (str): Optional. The principal that has permission to use the
+                RetireGrant operation to retire the grant.
+            Operations (Sequence[str]): Required. A list of operations that the grant
+                permits.
+            Constraints (GrantConstraintsInput | GrantConstraints): Optional. Specifies a
+                grant constraint.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            Name (str): Optional. A friendly name for the grant.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            CreateGrantResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CreateGrantResponse", self._invoke("CreateGrant", kwargs))
 
@@ -470,6 +617,47 @@ class SyncOperations(SyncPagination):
         manage to protect your service resources.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
+
+        Keyword Args:
+            Policy (str): Optional. The key policy to attach to the KMS key.
+            Description (str): Optional. A description of the KMS key.
+            KeyUsage (str): Optional. Determines the cryptographic operations for which you
+                can use the KMS key.
+            CustomerMasterKeySpec (str): Optional. Instead, use the KeySpec parameter.
+            KeySpec (str): Optional. Specifies the type of KMS key to create.
+            Origin (str): Optional. The source of the key material for the KMS key.
+            CustomKeyStoreId (str): Optional. Creates the KMS key in the specified custom key
+                store.
+            BypassPolicyLockoutSafetyCheck (bool): Optional. Skips ("bypasses") the key
+                policy lockout safety check.
+            Tags (Sequence[Tag]): Optional. Assigns one or more tags to the KMS key.
+            MultiRegion (bool): Optional. Creates a multi-Region primary key that you can
+                replicate into other Amazon Web Services Regions.
+            XksKeyId (str): Optional. Identifies the external key that serves as key material
+                for the KMS key in an external key store.
+
+        Returns:
+            CreateKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            MalformedPolicyDocumentException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            TagException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            CloudHsmClusterInvalidConfigurationException: modeled error of this operation.
+            XksKeyInvalidConfigurationException: modeled error of this operation.
+            XksKeyAlreadyInUseException: modeled error of this operation.
+            XksKeyNotFoundException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CreateKeyResponse", self._invoke("CreateKey", kwargs))
 
@@ -492,6 +680,45 @@ class SyncOperations(SyncPagination):
         - GenerateDataKeyPairWithoutPlaintext
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
+
+        Keyword Args:
+            CiphertextBlob (bytes | bytearray | memoryview | str): Optional. Ciphertext to be
+                decrypted.
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                to use when decrypting the data.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            KeyId (str): Optional. Specifies the KMS key that KMS uses to decrypt the
+                ciphertext.
+            EncryptionAlgorithm (str): Optional. Specifies the encryption algorithm that will
+                be used to decrypt the ciphertext.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+            DryRun (bool): Optional. Checks if your request will succeed.
+            DryRunModifiers (Sequence[str]): Optional. Specifies the modifiers to apply to
+                the dry run operation.
+
+        Returns:
+            DecryptResponse: the answer, with ``ResponseMetadata``;
+                ``DecryptResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidCiphertextException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            IncorrectKeyException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DecryptResponseWithRecipient | DecryptResponse",
@@ -502,6 +729,23 @@ class SyncOperations(SyncPagination):
         """Deletes the specified alias.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteAlias.html
+
+        Keyword Args:
+            AliasName (str): Required. The alias to be deleted.
+
+        Returns:
+            DeleteAliasResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DeleteAliasResponse", self._invoke("DeleteAlias", kwargs))
 
@@ -515,6 +759,24 @@ class SyncOperations(SyncPagination):
         any external keys.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Required. Enter the ID of the custom key store you want
+                to delete.
+
+        Returns:
+            DeleteCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CustomKeyStoreHasCMKsException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DeleteCustomKeyStoreResponse", self._invoke("DeleteCustomKeyStore", kwargs))
 
@@ -527,6 +789,28 @@ class SyncOperations(SyncPagination):
         Importing Key Material in the Key Management Service Developer Guide.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key from which you are deleting
+                imported key material.
+            KeyMaterialId (str): Optional. Identifies the imported key material you are
+                deleting.
+
+        Returns:
+            DeleteImportedKeyMaterialResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            InvalidArnException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DeleteImportedKeyMaterialResponse",
@@ -547,6 +831,40 @@ class SyncOperations(SyncPagination):
         """Derives a shared secret using a key agreement algorithm.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies an asymmetric NIST-standard ECC or SM2 (China
+                Regions only) KMS key.
+            KeyAgreementAlgorithm (str): Required. Specifies the key agreement algorithm used
+                to derive the shared secret.
+            PublicKey (bytes | bytearray | memoryview | str): Required. Specifies the public
+                key in your peer's NIST-standard elliptic curve (ECC) or SM2 (China Regions only)
+                key pair.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+
+        Returns:
+            DeriveSharedSecretResponse: the answer, with ``ResponseMetadata``;
+                ``DeriveSharedSecretResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DeriveSharedSecretResponseWithRecipient | DeriveSharedSecretResponse",
@@ -559,6 +877,29 @@ class SyncOperations(SyncPagination):
         """Gets information about custom key stores in the account and Region.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeCustomKeyStores.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Optional. Gets only information about the specified
+                custom key store.
+            CustomKeyStoreName (str): Optional. Gets only information about the specified
+                custom key store.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            DescribeCustomKeyStoresResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DescribeCustomKeyStoresResponse",
@@ -570,6 +911,24 @@ class SyncOperations(SyncPagination):
         managed key or an Amazon Web Services managed key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Describes the specified KMS key.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+
+        Returns:
+            DescribeKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DescribeKeyResponse", self._invoke("DescribeKey", kwargs))
 
@@ -578,6 +937,24 @@ class SyncOperations(SyncPagination):
         KMS key for cryptographic operations.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key to disable.
+
+        Returns:
+            DisableKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DisableKeyResponse", self._invoke("DisableKey", kwargs))
 
@@ -588,6 +965,26 @@ class SyncOperations(SyncPagination):
         KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKeyRotation.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies a symmetric encryption KMS key.
+
+        Returns:
+            DisableKeyRotationResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DisableKeyRotationResponse", self._invoke("DisableKeyRotation", kwargs))
 
@@ -600,6 +997,23 @@ class SyncOperations(SyncPagination):
         external key manager.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DisconnectCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Required. Enter the ID of the custom key store you want
+                to disconnect.
+
+        Returns:
+            DisconnectCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DisconnectCustomKeyStoreResponse",
@@ -611,6 +1025,25 @@ class SyncOperations(SyncPagination):
         cryptographic operations.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key to enable.
+
+        Returns:
+            EnableKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("EnableKeyResponse", self._invoke("EnableKey", kwargs))
 
@@ -621,6 +1054,28 @@ class SyncOperations(SyncPagination):
         KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies a symmetric encryption KMS key.
+            RotationPeriodInDays (int): Optional. Use this parameter to specify a custom
+                period of time between each rotation date.
+
+        Returns:
+            EnableKeyRotationResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("EnableKeyRotationResponse", self._invoke("EnableKeyRotation", kwargs))
 
@@ -629,6 +1084,35 @@ class SyncOperations(SyncPagination):
         asymmetric KMS key with a KeyUsage of ENCRYPT_DECRYPT.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key to use in the encryption operation.
+            Plaintext (bytes | bytearray | memoryview | str): Required. Data to be encrypted.
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used to encrypt the data.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            EncryptionAlgorithm (str): Optional. Specifies the encryption algorithm that KMS
+                will use to encrypt the plaintext message.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            EncryptResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("EncryptResponse", self._invoke("Encrypt", kwargs))
 
@@ -651,6 +1135,39 @@ class SyncOperations(SyncPagination):
         data.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Specifies the symmetric encryption KMS key that encrypts
+                the data key.
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used when encrypting the data key.
+            NumberOfBytes (int): Optional. Specifies the length of the data key in bytes.
+            KeySpec (str): Optional. Specifies the length of the data key.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateDataKeyResponse: the answer, with ``ResponseMetadata``;
+                ``GenerateDataKeyResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateDataKeyResponseWithRecipient | GenerateDataKeyResponse",
@@ -676,6 +1193,40 @@ class SyncOperations(SyncPagination):
         or to the KMS key that is used to encrypt the private key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
+
+        Keyword Args:
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used when encrypting the private key in the data key pair.
+            KeyId (str): Required. Specifies the symmetric encryption KMS key that encrypts
+                the private key in the data key pair.
+            KeyPairSpec (str): Required. Determines the type of data key pair that is
+                generated.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateDataKeyPairResponse: the answer, with ``ResponseMetadata``;
+                ``GenerateDataKeyPairResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateDataKeyPairResponseWithRecipient | GenerateDataKeyPairResponse",
@@ -693,6 +1244,37 @@ class SyncOperations(SyncPagination):
         private key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPairWithoutPlaintext.html
+
+        Keyword Args:
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used when encrypting the private key in the data key pair.
+            KeyId (str): Required. Specifies the symmetric encryption KMS key that encrypts
+                the private key in the data key pair.
+            KeyPairSpec (str): Required. Determines the type of data key pair that is
+                generated.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateDataKeyPairWithoutPlaintextResponse: the answer, with
+                ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateDataKeyPairWithoutPlaintextResponse",
@@ -707,6 +1289,35 @@ class SyncOperations(SyncPagination):
         bytes in the key are random; they are not related to the caller or to the KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyWithoutPlaintext.html
+
+        Keyword Args:
+            KeyId (str): Required. Specifies the symmetric encryption KMS key that encrypts
+                the data key.
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used when encrypting the data key.
+            KeySpec (str): Optional. The length of the data key.
+            NumberOfBytes (int): Optional. The length of the data key in bytes.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateDataKeyWithoutPlaintextResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateDataKeyWithoutPlaintextResponse",
@@ -719,6 +1330,32 @@ class SyncOperations(SyncPagination):
         algorithms that KMS uses conform to industry standards defined in RFC 2104.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html
+
+        Keyword Args:
+            Message (bytes | bytearray | memoryview | str): Required. The message to be
+                hashed.
+            KeyId (str): Required. The HMAC KMS key to use in the operation.
+            MacAlgorithm (str): Required. The MAC algorithm used in the operation.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateMacResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GenerateMacResponse", self._invoke("GenerateMac", kwargs))
 
@@ -736,6 +1373,30 @@ class SyncOperations(SyncPagination):
         """Returns a random byte string that is cryptographically secure.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateRandom.html
+
+        Keyword Args:
+            NumberOfBytes (int): Optional. The length of the random byte string.
+            CustomKeyStoreId (str): Optional. Generates the random byte string in the
+                CloudHSM cluster that is associated with the specified CloudHSM key store.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+
+        Returns:
+            GenerateRandomResponse: the answer, with ``ResponseMetadata``;
+                ``GenerateRandomResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateRandomResponseWithRecipient | GenerateRandomResponse",
@@ -750,6 +1411,23 @@ class SyncOperations(SyncPagination):
         CloudTrail event ID.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key to get usage information for.
+
+        Returns:
+            GetKeyLastUsageResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GetKeyLastUsageResponse", self._invoke("GetKeyLastUsage", kwargs))
 
@@ -757,6 +1435,25 @@ class SyncOperations(SyncPagination):
         """Gets a key policy attached to the specified KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets the key policy for the specified KMS key.
+            PolicyName (str): Optional. Specifies the name of the key policy.
+
+        Returns:
+            GetKeyPolicyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GetKeyPolicyResponse", self._invoke("GetKeyPolicy", kwargs))
 
@@ -768,6 +1465,25 @@ class SyncOperations(SyncPagination):
         the rotation period, and the next scheduled rotation date.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets the rotation status for the specified KMS key.
+
+        Returns:
+            GetKeyRotationStatusResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GetKeyRotationStatusResponse", self._invoke("GetKeyRotationStatus", kwargs))
 
@@ -778,6 +1494,30 @@ class SyncOperations(SyncPagination):
         material for a KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html
+
+        Keyword Args:
+            KeyId (str): Required. The identifier of the KMS key that will be associated with
+                the imported key material.
+            WrappingAlgorithm (str): Required. The algorithm you will use with the RSA public
+                key (PublicKey) in the response to protect your key material during import.
+            WrappingKeySpec (str): Required. The type of RSA public key to return in the
+                response.
+
+        Returns:
+            GetParametersForImportResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            InvalidArnException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GetParametersForImportResponse",
@@ -793,6 +1533,31 @@ class SyncOperations(SyncPagination):
         Management Service Developer Guide.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetPublicKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the asymmetric KMS key that includes the public
+                key.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+
+        Returns:
+            GetPublicKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GetPublicKeyResponse", self._invoke("GetPublicKey", kwargs))
 
@@ -804,6 +1569,42 @@ class SyncOperations(SyncPagination):
         and expiration date of the imported key material.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
+
+        Keyword Args:
+            KeyId (str): Required. The identifier of the KMS key that will be associated with
+                the imported key material.
+            ImportToken (bytes | bytearray | memoryview | str): Required. The import token
+                that you received in the response to a previous GetParametersForImport request.
+            EncryptedKeyMaterial (bytes | bytearray | memoryview | str): Required. The
+                encrypted key material to import.
+            ValidTo (datetime | int | float | str): Optional. The date and time when the
+                imported key material expires.
+            ExpirationModel (str): Optional. Specifies whether the key material expires.
+            ImportType (str): Optional. Indicates whether the key material being imported is
+                previously associated with this KMS key or not.
+            KeyMaterialDescription (str): Optional. Description for the key material being
+                imported.
+            KeyMaterialId (str): Optional. Identifies the key material being imported.
+
+        Returns:
+            ImportKeyMaterialResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            InvalidArnException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            InvalidCiphertextException: modeled error of this operation.
+            IncorrectKeyMaterialException: modeled error of this operation.
+            ExpiredImportTokenException: modeled error of this operation.
+            InvalidImportTokenException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ImportKeyMaterialResponse", self._invoke("ImportKeyMaterial", kwargs))
 
@@ -812,6 +1613,29 @@ class SyncOperations(SyncPagination):
         more information about aliases, see CreateAlias.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+
+        Keyword Args:
+            KeyId (str): Optional. Lists only aliases that are associated with the specified
+                KMS key.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListAliasesResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListAliasesResponse", self._invoke("ListAliases", kwargs))
 
@@ -819,6 +1643,33 @@ class SyncOperations(SyncPagination):
         """Gets a list of all grants for the specified KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html
+
+        Keyword Args:
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+            KeyId (str): Required. Returns only grants for the specified KMS key.
+            GrantId (str): Optional. Returns only the grant with the specified grant ID.
+            GranteePrincipal (str): Optional. Returns only grants where the specified
+                principal is the grantee principal for the grant.
+
+        Returns:
+            ListGrantsResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            InvalidGrantIdException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListGrantsResponse", self._invoke("ListGrants", kwargs))
 
@@ -830,6 +1681,28 @@ class SyncOperations(SyncPagination):
         the only valid policy name is default.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyPolicies.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets the names of key policies for the specified KMS key.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListKeyPoliciesResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListKeyPoliciesResponse", self._invoke("ListKeyPolicies", kwargs))
 
@@ -841,6 +1714,31 @@ class SyncOperations(SyncPagination):
         are included in the response.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets the key rotations for the specified KMS key.
+            IncludeKeyMaterial (str): Optional. Use this optional parameter to control which
+                key materials associated with this key are listed in the response.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListKeyRotationsResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListKeyRotationsResponse", self._invoke("ListKeyRotations", kwargs))
 
@@ -848,6 +1746,25 @@ class SyncOperations(SyncPagination):
         """Gets a list of all KMS keys in the caller's Amazon Web Services account and Region.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html
+
+        Keyword Args:
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListKeysResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListKeysResponse", self._invoke("ListKeys", kwargs))
 
@@ -857,6 +1774,27 @@ class SyncOperations(SyncPagination):
         """Returns all tags on the specified KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListResourceTags.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets tags on the specified KMS key.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListResourceTagsResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            KMSInternalException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListResourceTagsResponse", self._invoke("ListResourceTags", kwargs))
 
@@ -867,6 +1805,29 @@ class SyncOperations(SyncPagination):
         that have the specified retiring principal.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListRetirableGrants.html
+
+        Keyword Args:
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+            RetiringPrincipal (str): Required. The retiring principal for which to list
+                grants.
+
+        Returns:
+            ListGrantsResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListGrantsResponse", self._invoke("ListRetirableGrants", kwargs))
 
@@ -874,6 +1835,31 @@ class SyncOperations(SyncPagination):
         """Attaches a key policy to the specified KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+
+        Keyword Args:
+            KeyId (str): Required. Sets the key policy on the specified KMS key.
+            PolicyName (str): Optional. The name of the key policy.
+            Policy (str): Required. The key policy to attach to the KMS key.
+            BypassPolicyLockoutSafetyCheck (bool): Optional. Skips ("bypasses") the key
+                policy lockout safety check.
+
+        Returns:
+            PutKeyPolicyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            MalformedPolicyDocumentException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("PutKeyPolicyResponse", self._invoke("PutKeyPolicy", kwargs))
 
@@ -885,6 +1871,47 @@ class SyncOperations(SyncPagination):
         encryption context of a ciphertext.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html
+
+        Keyword Args:
+            CiphertextBlob (bytes | bytearray | memoryview | str): Optional. Ciphertext of
+                the data to reencrypt.
+            SourceEncryptionContext (Mapping[str, str]): Optional. Specifies the encryption
+                context to use to decrypt the ciphertext.
+            SourceKeyId (str): Optional. Specifies the KMS key that KMS will use to decrypt
+                the ciphertext before it is re-encrypted.
+            DestinationKeyId (str): Required. A unique identifier for the KMS key that is
+                used to reencrypt the data.
+            DestinationEncryptionContext (Mapping[str, str]): Optional. Specifies that
+                encryption context to use when the reencrypting the data.
+            SourceEncryptionAlgorithm (str): Optional. Specifies the encryption algorithm
+                that KMS will use to decrypt the ciphertext before it is reencrypted.
+            DestinationEncryptionAlgorithm (str): Optional. Specifies the encryption
+                algorithm that KMS will use to reecrypt the data after it has decrypted it.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+            DryRunModifiers (Sequence[str]): Optional. Specifies the modifiers to apply to
+                the dry run operation.
+
+        Returns:
+            ReEncryptResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidCiphertextException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            IncorrectKeyException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ReEncryptResponse", self._invoke("ReEncrypt", kwargs))
 
@@ -896,6 +1923,37 @@ class SyncOperations(SyncPagination):
         use the CreateKey operation.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the multi-Region primary key that is being
+                replicated.
+            ReplicaRegion (str): Required. The Region ID of the Amazon Web Services Region
+                for this replica key.
+            Policy (str): Optional. The key policy to attach to the KMS key.
+            BypassPolicyLockoutSafetyCheck (bool): Optional. Skips ("bypasses") the key
+                policy lockout safety check.
+            Description (str): Optional. A description of the KMS key.
+            Tags (Sequence[Tag]): Optional. Assigns one or more tags to the replica key.
+
+        Returns:
+            ReplicateKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            AlreadyExistsException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            MalformedPolicyDocumentException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            TagException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ReplicateKeyResponse", self._invoke("ReplicateKey", kwargs))
 
@@ -906,6 +1964,30 @@ class SyncOperations(SyncPagination):
         returns both values.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_RetireGrant.html
+
+        Keyword Args:
+            GrantToken (str): Optional. Identifies the grant to be retired.
+            KeyId (str): Optional. The key ARN KMS key associated with the grant.
+            GrantId (str): Optional. Identifies the grant to retire.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            RetireGrantResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            InvalidArnException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            InvalidGrantIdException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("RetireGrantResponse", self._invoke("RetireGrant", kwargs))
 
@@ -915,6 +1997,29 @@ class SyncOperations(SyncPagination):
         Management Service Developer Guide.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_RevokeGrant.html
+
+        Keyword Args:
+            KeyId (str): Required. A unique identifier for the KMS key associated with the
+                grant.
+            GrantId (str): Required. Identifies the grant to revoke.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            RevokeGrantResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            InvalidGrantIdException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("RevokeGrantResponse", self._invoke("RevokeGrant", kwargs))
 
@@ -925,6 +2030,28 @@ class SyncOperations(SyncPagination):
         encryption KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies a symmetric encryption KMS key.
+
+        Returns:
+            RotateKeyOnDemandResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            ConflictException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("RotateKeyOnDemandResponse", self._invoke("RotateKeyOnDemand", kwargs))
 
@@ -941,6 +2068,26 @@ class SyncOperations(SyncPagination):
         that refer to it.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
+
+        Keyword Args:
+            KeyId (str): Required. The unique identifier of the KMS key to delete.
+            PendingWindowInDays (int): Optional. The waiting period, specified in number of
+                days.
+
+        Returns:
+            ScheduleKeyDeletionResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ScheduleKeyDeletionResponse", self._invoke("ScheduleKeyDeletion", kwargs))
 
@@ -952,6 +2099,36 @@ class SyncOperations(SyncPagination):
         Developer Guide.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies an asymmetric KMS key.
+            Message (bytes | bytearray | memoryview | str): Required. Specifies the message
+                or message digest to sign.
+            MessageType (str): Optional. Tells KMS whether the value of the Message parameter
+                should be hashed as part of the signing algorithm.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            SigningAlgorithm (str): Required. Specifies the signing algorithm to use when
+                signing the message.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            SignResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("SignResponse", self._invoke("Sign", kwargs))
 
@@ -959,6 +2136,27 @@ class SyncOperations(SyncPagination):
         """Adds or edits tags on a customer managed key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_TagResource.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies a customer managed key in the account and
+                Region.
+            Tags (Sequence[Tag]): Required. One or more tags.
+
+        Returns:
+            TagResourceResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            KMSInternalException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            TagException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("TagResourceResponse", self._invoke("TagResource", kwargs))
 
@@ -967,6 +2165,25 @@ class SyncOperations(SyncPagination):
         the KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UntagResource.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key from which you are removing tags.
+            TagKeys (Sequence[str]): Required. One or more tag keys.
+
+        Returns:
+            UntagResourceResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            KMSInternalException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            TagException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("UntagResourceResponse", self._invoke("UntagResource", kwargs))
 
@@ -976,6 +2193,26 @@ class SyncOperations(SyncPagination):
         alias and the KMS key must be in the same Amazon Web Services account and Region.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateAlias.html
+
+        Keyword Args:
+            AliasName (str): Required. Identifies the alias that is changing its KMS key.
+            TargetKeyId (str): Required. Identifies the customer managed key to associate
+                with the alias.
+
+        Returns:
+            UpdateAliasResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("UpdateAliasResponse", self._invoke("UpdateAlias", kwargs))
 
@@ -986,6 +2223,61 @@ class SyncOperations(SyncPagination):
         the properties of an CloudHSM key store or an external key store.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Required. Identifies the custom key store that you want
+                to update.
+            NewCustomKeyStoreName (str): Optional. Changes the friendly name of the custom
+                key store to the value that you specify.
+            KeyStorePassword (str): Optional. Enter the current password of the kmsuser
+                crypto user (CU) in the CloudHSM cluster that is associated with the custom key
+                store.
+            CloudHsmClusterId (str): Optional. Associates the custom key store with a related
+                CloudHSM cluster.
+            XksProxyUriEndpoint (str): Optional. Changes the URI endpoint that KMS uses to
+                connect to your external key store proxy (XKS proxy).
+            XksProxyUriPath (str): Optional. Changes the base path to the proxy APIs for this
+                external key store.
+            XksProxyVpcEndpointServiceName (str): Optional. Changes the name that KMS uses to
+                identify the Amazon VPC endpoint service for your external key store proxy (XKS
+                proxy).
+            XksProxyVpcEndpointServiceOwner (str): Optional. Changes the Amazon Web Services
+                account ID that KMS uses to identify the Amazon VPC endpoint service for your
+                external key store proxy (XKS proxy).
+            XksProxyAuthenticationCredential (XksProxyAuthenticationCredentialType):
+                Optional. Changes the credentials that KMS uses to sign requests to the external
+                key store proxy (XKS proxy).
+            XksProxyConnectivity (str): Optional. Changes the connectivity setting for the
+                external key store.
+
+        Returns:
+            UpdateCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            CustomKeyStoreNameInUseException: modeled error of this operation.
+            CloudHsmClusterNotFoundException: modeled error of this operation.
+            CloudHsmClusterNotRelatedException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            CloudHsmClusterNotActiveException: modeled error of this operation.
+            CloudHsmClusterInvalidConfigurationException: modeled error of this operation.
+            XksProxyUriInUseException: modeled error of this operation.
+            XksProxyUriEndpointInUseException: modeled error of this operation.
+            XksProxyUriUnreachableException: modeled error of this operation.
+            XksProxyIncorrectAuthenticationCredentialException: modeled error of this
+                operation.
+            XksProxyVpcEndpointServiceInUseException: modeled error of this operation.
+            XksProxyVpcEndpointServiceNotFoundException: modeled error of this operation.
+            XksProxyVpcEndpointServiceInvalidConfigurationException: modeled error of this
+                operation.
+            XksProxyInvalidResponseException: modeled error of this operation.
+            XksProxyInvalidConfigurationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("UpdateCustomKeyStoreResponse", self._invoke("UpdateCustomKeyStore", kwargs))
 
@@ -996,6 +2288,25 @@ class SyncOperations(SyncPagination):
         DescribeKey.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateKeyDescription.html
+
+        Keyword Args:
+            KeyId (str): Required. Updates the description of the specified KMS key.
+            Description (str): Required. New description for the KMS key.
+
+        Returns:
+            UpdateKeyDescriptionResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("UpdateKeyDescriptionResponse", self._invoke("UpdateKeyDescription", kwargs))
 
@@ -1005,6 +2316,27 @@ class SyncOperations(SyncPagination):
         """Changes the primary key of a multi-Region key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the current primary key.
+            PrimaryRegion (str): Required. The Amazon Web Services Region of the new primary
+                key.
+
+        Returns:
+            UpdatePrimaryRegionResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("UpdatePrimaryRegionResponse", self._invoke("UpdatePrimaryRegion", kwargs))
 
@@ -1012,6 +2344,40 @@ class SyncOperations(SyncPagination):
         """Verifies a digital signature that was generated by the Sign operation.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Verify.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the asymmetric KMS key that will be used to
+                verify the signature.
+            Message (bytes | bytearray | memoryview | str): Required. Specifies the message
+                that was signed.
+            MessageType (str): Optional. Tells KMS whether the value of the Message parameter
+                should be hashed as part of the signing algorithm.
+            Signature (bytes | bytearray | memoryview | str): Required. The signature that
+                the Sign operation generated.
+            SigningAlgorithm (str): Required. The signing algorithm that was used to sign the
+                message.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            VerifyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            KMSInvalidSignatureException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("VerifyResponse", self._invoke("Verify", kwargs))
 
@@ -1025,6 +2391,35 @@ class SyncOperations(SyncPagination):
         generate and verify the HMAC.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html
+
+        Keyword Args:
+            Message (bytes | bytearray | memoryview | str): Required. The message that will
+                be used in the verification.
+            KeyId (str): Required. The KMS key that will be used in the verification.
+            MacAlgorithm (str): Required. The MAC algorithm that will be used in the
+                verification.
+            Mac (bytes | bytearray | memoryview | str): Required. The HMAC to verify.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            VerifyMacResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidMacException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("VerifyMacResponse", self._invoke("VerifyMac", kwargs))
 
@@ -1048,6 +2443,24 @@ class AsyncOperations(AsyncPagination):
         KMS key is Disabled. To enable the KMS key, use EnableKey.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key whose deletion is being canceled.
+
+        Returns:
+            CancelKeyDeletionResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CancelKeyDeletionResponse", await self._invoke("CancelKeyDeletion", kwargs))
 
@@ -1060,6 +2473,25 @@ class AsyncOperations(AsyncPagination):
         the external key store proxy that communicates with your external key manager.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ConnectCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Required. Enter the key store ID of the custom key store
+                that you want to connect.
+
+        Returns:
+            ConnectCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CloudHsmClusterNotActiveException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            CloudHsmClusterInvalidConfigurationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "ConnectCustomKeyStoreResponse",
@@ -1070,6 +2502,28 @@ class AsyncOperations(AsyncPagination):
         """Creates a friendly name for a KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+
+        Keyword Args:
+            AliasName (str): Required. Specifies the alias name.
+            TargetKeyId (str): Required. Associates the alias with the specified customer
+                managed key.
+
+        Returns:
+            CreateAliasResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            AlreadyExistsException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            InvalidAliasNameException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CreateAliasResponse", await self._invoke("CreateAlias", kwargs))
 
@@ -1083,6 +2537,61 @@ class AsyncOperations(AsyncPagination):
         an external key store proxy and external key manager outside of Amazon Web Services.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreName (str): Required. Specifies a friendly name for the custom key
+                store.
+            CloudHsmClusterId (str): Optional. Identifies the CloudHSM cluster for an
+                CloudHSM key store.
+            TrustAnchorCertificate (str): Optional. Specifies the certificate for an CloudHSM
+                key store.
+            KeyStorePassword (str): Optional. Specifies the kmsuser password for an CloudHSM
+                key store.
+            CustomKeyStoreType (str): Optional. Specifies the type of custom key store.
+            XksProxyUriEndpoint (str): Optional. Specifies the endpoint that KMS uses to send
+                requests to the external key store proxy (XKS proxy).
+            XksProxyUriPath (str): Optional. Specifies the base path to the proxy APIs for
+                this external key store.
+            XksProxyVpcEndpointServiceName (str): Optional. Specifies the name of the Amazon
+                VPC endpoint service for interface endpoints that is used to communicate with
+                your external key store proxy (XKS proxy).
+            XksProxyVpcEndpointServiceOwner (str): Optional. Specifies the Amazon Web
+                Services account ID that owns the Amazon VPC service endpoint for the interface
+                that is used to communicate with your external key store proxy (XKS proxy).
+            XksProxyAuthenticationCredential (XksProxyAuthenticationCredentialType):
+                Optional. Specifies an authentication credential for the external key store proxy
+                (XKS proxy).
+            XksProxyConnectivity (str): Optional. Indicates how KMS communicates with the
+                external key store proxy.
+
+        Returns:
+            CreateCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CloudHsmClusterInUseException: modeled error of this operation.
+            CustomKeyStoreNameInUseException: modeled error of this operation.
+            CloudHsmClusterNotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            CloudHsmClusterNotActiveException: modeled error of this operation.
+            IncorrectTrustAnchorException: modeled error of this operation.
+            CloudHsmClusterInvalidConfigurationException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            XksProxyUriInUseException: modeled error of this operation.
+            XksProxyUriEndpointInUseException: modeled error of this operation.
+            XksProxyUriUnreachableException: modeled error of this operation.
+            XksProxyIncorrectAuthenticationCredentialException: modeled error of this
+                operation.
+            XksProxyVpcEndpointServiceInUseException: modeled error of this operation.
+            XksProxyVpcEndpointServiceNotFoundException: modeled error of this operation.
+            XksProxyVpcEndpointServiceInvalidConfigurationException: modeled error of this
+                operation.
+            XksProxyInvalidResponseException: modeled error of this operation.
+            XksProxyInvalidConfigurationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "CreateCustomKeyStoreResponse",
@@ -1093,6 +2602,39 @@ class AsyncOperations(AsyncPagination):
         """Adds a grant to a KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key for the grant.
+            GranteePrincipal (str): Required. The identity that gets the permissions
+                specified in the grant.
+            RetiringPrincipal (str): Optional. The principal that has permission to use the
+                RetireGrant operation to retire the grant.
+            Operations (Sequence[str]): Required. A list of operations that the grant
+                permits.
+            Constraints (GrantConstraintsInput | GrantConstraints): Optional. Specifies a
+                grant constraint.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            Name (str): Optional. A friendly name for the grant.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            CreateGrantResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CreateGrantResponse", await self._invoke("CreateGrant", kwargs))
 
@@ -1103,6 +2645,47 @@ class AsyncOperations(AsyncPagination):
         manage to protect your service resources.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
+
+        Keyword Args:
+            Policy (str): Optional. The key policy to attach to the KMS key.
+            Description (str): Optional. A description of the KMS key.
+            KeyUsage (str): Optional. Determines the cryptographic operations for which you
+                can use the KMS key.
+            CustomerMasterKeySpec (str): Optional. Instead, use the KeySpec parameter.
+            KeySpec (str): Optional. Specifies the type of KMS key to create.
+            Origin (str): Optional. The source of the key material for the KMS key.
+            CustomKeyStoreId (str): Optional. Creates the KMS key in the specified custom key
+                store.
+            BypassPolicyLockoutSafetyCheck (bool): Optional. Skips ("bypasses") the key
+                policy lockout safety check.
+            Tags (Sequence[Tag]): Optional. Assigns one or more tags to the KMS key.
+            MultiRegion (bool): Optional. Creates a multi-Region primary key that you can
+                replicate into other Amazon Web Services Regions.
+            XksKeyId (str): Optional. Identifies the external key that serves as key material
+                for the KMS key in an external key store.
+
+        Returns:
+            CreateKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            MalformedPolicyDocumentException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            TagException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            CloudHsmClusterInvalidConfigurationException: modeled error of this operation.
+            XksKeyInvalidConfigurationException: modeled error of this operation.
+            XksKeyAlreadyInUseException: modeled error of this operation.
+            XksKeyNotFoundException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("CreateKeyResponse", await self._invoke("CreateKey", kwargs))
 
@@ -1127,6 +2710,45 @@ class AsyncOperations(AsyncPagination):
         - GenerateDataKeyPairWithoutPlaintext
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
+
+        Keyword Args:
+            CiphertextBlob (bytes | bytearray | memoryview | str): Optional. Ciphertext to be
+                decrypted.
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                to use when decrypting the data.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            KeyId (str): Optional. Specifies the KMS key that KMS uses to decrypt the
+                ciphertext.
+            EncryptionAlgorithm (str): Optional. Specifies the encryption algorithm that will
+                be used to decrypt the ciphertext.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+            DryRun (bool): Optional. Checks if your request will succeed.
+            DryRunModifiers (Sequence[str]): Optional. Specifies the modifiers to apply to
+                the dry run operation.
+
+        Returns:
+            DecryptResponse: the answer, with ``ResponseMetadata``;
+                ``DecryptResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidCiphertextException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            IncorrectKeyException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DecryptResponseWithRecipient | DecryptResponse",
@@ -1137,6 +2759,23 @@ class AsyncOperations(AsyncPagination):
         """Deletes the specified alias.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteAlias.html
+
+        Keyword Args:
+            AliasName (str): Required. The alias to be deleted.
+
+        Returns:
+            DeleteAliasResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DeleteAliasResponse", await self._invoke("DeleteAlias", kwargs))
 
@@ -1150,6 +2789,24 @@ class AsyncOperations(AsyncPagination):
         any external keys.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Required. Enter the ID of the custom key store you want
+                to delete.
+
+        Returns:
+            DeleteCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CustomKeyStoreHasCMKsException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DeleteCustomKeyStoreResponse",
@@ -1165,6 +2822,28 @@ class AsyncOperations(AsyncPagination):
         Importing Key Material in the Key Management Service Developer Guide.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key from which you are deleting
+                imported key material.
+            KeyMaterialId (str): Optional. Identifies the imported key material you are
+                deleting.
+
+        Returns:
+            DeleteImportedKeyMaterialResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            InvalidArnException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DeleteImportedKeyMaterialResponse",
@@ -1185,6 +2864,40 @@ class AsyncOperations(AsyncPagination):
         """Derives a shared secret using a key agreement algorithm.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies an asymmetric NIST-standard ECC or SM2 (China
+                Regions only) KMS key.
+            KeyAgreementAlgorithm (str): Required. Specifies the key agreement algorithm used
+                to derive the shared secret.
+            PublicKey (bytes | bytearray | memoryview | str): Required. Specifies the public
+                key in your peer's NIST-standard elliptic curve (ECC) or SM2 (China Regions only)
+                key pair.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+
+        Returns:
+            DeriveSharedSecretResponse: the answer, with ``ResponseMetadata``;
+                ``DeriveSharedSecretResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DeriveSharedSecretResponseWithRecipient | DeriveSharedSecretResponse",
@@ -1197,6 +2910,29 @@ class AsyncOperations(AsyncPagination):
         """Gets information about custom key stores in the account and Region.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeCustomKeyStores.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Optional. Gets only information about the specified
+                custom key store.
+            CustomKeyStoreName (str): Optional. Gets only information about the specified
+                custom key store.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            DescribeCustomKeyStoresResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DescribeCustomKeyStoresResponse",
@@ -1208,6 +2944,24 @@ class AsyncOperations(AsyncPagination):
         managed key or an Amazon Web Services managed key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Describes the specified KMS key.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+
+        Returns:
+            DescribeKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DescribeKeyResponse", await self._invoke("DescribeKey", kwargs))
 
@@ -1216,6 +2970,24 @@ class AsyncOperations(AsyncPagination):
         KMS key for cryptographic operations.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key to disable.
+
+        Returns:
+            DisableKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DisableKeyResponse", await self._invoke("DisableKey", kwargs))
 
@@ -1226,6 +2998,26 @@ class AsyncOperations(AsyncPagination):
         KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKeyRotation.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies a symmetric encryption KMS key.
+
+        Returns:
+            DisableKeyRotationResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("DisableKeyRotationResponse", await self._invoke("DisableKeyRotation", kwargs))
 
@@ -1238,6 +3030,23 @@ class AsyncOperations(AsyncPagination):
         external key manager.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_DisconnectCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Required. Enter the ID of the custom key store you want
+                to disconnect.
+
+        Returns:
+            DisconnectCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "DisconnectCustomKeyStoreResponse",
@@ -1249,6 +3058,25 @@ class AsyncOperations(AsyncPagination):
         cryptographic operations.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key to enable.
+
+        Returns:
+            EnableKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("EnableKeyResponse", await self._invoke("EnableKey", kwargs))
 
@@ -1259,6 +3087,28 @@ class AsyncOperations(AsyncPagination):
         KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies a symmetric encryption KMS key.
+            RotationPeriodInDays (int): Optional. Use this parameter to specify a custom
+                period of time between each rotation date.
+
+        Returns:
+            EnableKeyRotationResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("EnableKeyRotationResponse", await self._invoke("EnableKeyRotation", kwargs))
 
@@ -1267,6 +3117,35 @@ class AsyncOperations(AsyncPagination):
         asymmetric KMS key with a KeyUsage of ENCRYPT_DECRYPT.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key to use in the encryption operation.
+            Plaintext (bytes | bytearray | memoryview | str): Required. Data to be encrypted.
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used to encrypt the data.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            EncryptionAlgorithm (str): Optional. Specifies the encryption algorithm that KMS
+                will use to encrypt the plaintext message.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            EncryptResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("EncryptResponse", await self._invoke("Encrypt", kwargs))
 
@@ -1289,6 +3168,39 @@ class AsyncOperations(AsyncPagination):
         data.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Specifies the symmetric encryption KMS key that encrypts
+                the data key.
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used when encrypting the data key.
+            NumberOfBytes (int): Optional. Specifies the length of the data key in bytes.
+            KeySpec (str): Optional. Specifies the length of the data key.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateDataKeyResponse: the answer, with ``ResponseMetadata``;
+                ``GenerateDataKeyResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateDataKeyResponseWithRecipient | GenerateDataKeyResponse",
@@ -1314,6 +3226,40 @@ class AsyncOperations(AsyncPagination):
         or to the KMS key that is used to encrypt the private key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
+
+        Keyword Args:
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used when encrypting the private key in the data key pair.
+            KeyId (str): Required. Specifies the symmetric encryption KMS key that encrypts
+                the private key in the data key pair.
+            KeyPairSpec (str): Required. Determines the type of data key pair that is
+                generated.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateDataKeyPairResponse: the answer, with ``ResponseMetadata``;
+                ``GenerateDataKeyPairResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateDataKeyPairResponseWithRecipient | GenerateDataKeyPairResponse",
@@ -1331,6 +3277,37 @@ class AsyncOperations(AsyncPagination):
         private key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPairWithoutPlaintext.html
+
+        Keyword Args:
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used when encrypting the private key in the data key pair.
+            KeyId (str): Required. Specifies the symmetric encryption KMS key that encrypts
+                the private key in the data key pair.
+            KeyPairSpec (str): Required. Determines the type of data key pair that is
+                generated.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateDataKeyPairWithoutPlaintextResponse: the answer, with
+                ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateDataKeyPairWithoutPlaintextResponse",
@@ -1345,6 +3322,35 @@ class AsyncOperations(AsyncPagination):
         bytes in the key are random; they are not related to the caller or to the KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyWithoutPlaintext.html
+
+        Keyword Args:
+            KeyId (str): Required. Specifies the symmetric encryption KMS key that encrypts
+                the data key.
+            EncryptionContext (Mapping[str, str]): Optional. Specifies the encryption context
+                that will be used when encrypting the data key.
+            KeySpec (str): Optional. The length of the data key.
+            NumberOfBytes (int): Optional. The length of the data key in bytes.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateDataKeyWithoutPlaintextResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateDataKeyWithoutPlaintextResponse",
@@ -1357,6 +3363,32 @@ class AsyncOperations(AsyncPagination):
         algorithms that KMS uses conform to industry standards defined in RFC 2104.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html
+
+        Keyword Args:
+            Message (bytes | bytearray | memoryview | str): Required. The message to be
+                hashed.
+            KeyId (str): Required. The HMAC KMS key to use in the operation.
+            MacAlgorithm (str): Required. The MAC algorithm used in the operation.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            GenerateMacResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GenerateMacResponse", await self._invoke("GenerateMac", kwargs))
 
@@ -1374,6 +3406,30 @@ class AsyncOperations(AsyncPagination):
         """Returns a random byte string that is cryptographically secure.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateRandom.html
+
+        Keyword Args:
+            NumberOfBytes (int): Optional. The length of the random byte string.
+            CustomKeyStoreId (str): Optional. Generates the random byte string in the
+                CloudHSM cluster that is associated with the specified CloudHSM key store.
+            Recipient (RecipientInfo): Optional. A signed attestation document from an Amazon
+                Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with
+                the public key in the attestation document.
+
+        Returns:
+            GenerateRandomResponse: the answer, with ``ResponseMetadata``;
+                ``GenerateRandomResponseWithRecipient`` when ``Recipient`` is given.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GenerateRandomResponseWithRecipient | GenerateRandomResponse",
@@ -1388,6 +3444,23 @@ class AsyncOperations(AsyncPagination):
         CloudTrail event ID.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key to get usage information for.
+
+        Returns:
+            GetKeyLastUsageResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GetKeyLastUsageResponse", await self._invoke("GetKeyLastUsage", kwargs))
 
@@ -1395,6 +3468,25 @@ class AsyncOperations(AsyncPagination):
         """Gets a key policy attached to the specified KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets the key policy for the specified KMS key.
+            PolicyName (str): Optional. Specifies the name of the key policy.
+
+        Returns:
+            GetKeyPolicyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GetKeyPolicyResponse", await self._invoke("GetKeyPolicy", kwargs))
 
@@ -1406,6 +3498,25 @@ class AsyncOperations(AsyncPagination):
         the rotation period, and the next scheduled rotation date.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets the rotation status for the specified KMS key.
+
+        Returns:
+            GetKeyRotationStatusResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GetKeyRotationStatusResponse",
@@ -1419,6 +3530,30 @@ class AsyncOperations(AsyncPagination):
         material for a KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html
+
+        Keyword Args:
+            KeyId (str): Required. The identifier of the KMS key that will be associated with
+                the imported key material.
+            WrappingAlgorithm (str): Required. The algorithm you will use with the RSA public
+                key (PublicKey) in the response to protect your key material during import.
+            WrappingKeySpec (str): Required. The type of RSA public key to return in the
+                response.
+
+        Returns:
+            GetParametersForImportResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            InvalidArnException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "GetParametersForImportResponse",
@@ -1434,6 +3569,31 @@ class AsyncOperations(AsyncPagination):
         Management Service Developer Guide.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_GetPublicKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the asymmetric KMS key that includes the public
+                key.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+
+        Returns:
+            GetPublicKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("GetPublicKeyResponse", await self._invoke("GetPublicKey", kwargs))
 
@@ -1445,6 +3605,42 @@ class AsyncOperations(AsyncPagination):
         and expiration date of the imported key material.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
+
+        Keyword Args:
+            KeyId (str): Required. The identifier of the KMS key that will be associated with
+                the imported key material.
+            ImportToken (bytes | bytearray | memoryview | str): Required. The import token
+                that you received in the response to a previous GetParametersForImport request.
+            EncryptedKeyMaterial (bytes | bytearray | memoryview | str): Required. The
+                encrypted key material to import.
+            ValidTo (datetime | int | float | str): Optional. The date and time when the
+                imported key material expires.
+            ExpirationModel (str): Optional. Specifies whether the key material expires.
+            ImportType (str): Optional. Indicates whether the key material being imported is
+                previously associated with this KMS key or not.
+            KeyMaterialDescription (str): Optional. Description for the key material being
+                imported.
+            KeyMaterialId (str): Optional. Identifies the key material being imported.
+
+        Returns:
+            ImportKeyMaterialResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            InvalidArnException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            InvalidCiphertextException: modeled error of this operation.
+            IncorrectKeyMaterialException: modeled error of this operation.
+            ExpiredImportTokenException: modeled error of this operation.
+            InvalidImportTokenException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ImportKeyMaterialResponse", await self._invoke("ImportKeyMaterial", kwargs))
 
@@ -1453,6 +3649,29 @@ class AsyncOperations(AsyncPagination):
         more information about aliases, see CreateAlias.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+
+        Keyword Args:
+            KeyId (str): Optional. Lists only aliases that are associated with the specified
+                KMS key.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListAliasesResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListAliasesResponse", await self._invoke("ListAliases", kwargs))
 
@@ -1460,6 +3679,33 @@ class AsyncOperations(AsyncPagination):
         """Gets a list of all grants for the specified KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html
+
+        Keyword Args:
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+            KeyId (str): Required. Returns only grants for the specified KMS key.
+            GrantId (str): Optional. Returns only the grant with the specified grant ID.
+            GranteePrincipal (str): Optional. Returns only grants where the specified
+                principal is the grantee principal for the grant.
+
+        Returns:
+            ListGrantsResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            InvalidGrantIdException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListGrantsResponse", await self._invoke("ListGrants", kwargs))
 
@@ -1471,6 +3717,28 @@ class AsyncOperations(AsyncPagination):
         the only valid policy name is default.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyPolicies.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets the names of key policies for the specified KMS key.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListKeyPoliciesResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListKeyPoliciesResponse", await self._invoke("ListKeyPolicies", kwargs))
 
@@ -1482,6 +3750,31 @@ class AsyncOperations(AsyncPagination):
         are included in the response.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets the key rotations for the specified KMS key.
+            IncludeKeyMaterial (str): Optional. Use this optional parameter to control which
+                key materials associated with this key are listed in the response.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListKeyRotationsResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListKeyRotationsResponse", await self._invoke("ListKeyRotations", kwargs))
 
@@ -1489,6 +3782,25 @@ class AsyncOperations(AsyncPagination):
         """Gets a list of all KMS keys in the caller's Amazon Web Services account and Region.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html
+
+        Keyword Args:
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListKeysResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListKeysResponse", await self._invoke("ListKeys", kwargs))
 
@@ -1498,6 +3810,27 @@ class AsyncOperations(AsyncPagination):
         """Returns all tags on the specified KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListResourceTags.html
+
+        Keyword Args:
+            KeyId (str): Required. Gets tags on the specified KMS key.
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+
+        Returns:
+            ListResourceTagsResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            KMSInternalException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListResourceTagsResponse", await self._invoke("ListResourceTags", kwargs))
 
@@ -1508,6 +3841,29 @@ class AsyncOperations(AsyncPagination):
         that have the specified retiring principal.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ListRetirableGrants.html
+
+        Keyword Args:
+            Limit (int): Optional. Use this parameter to specify the maximum number of items
+                to return.
+            Marker (str): Optional. Use this parameter in a subsequent request after you
+                receive a response with truncated results.
+            RetiringPrincipal (str): Required. The retiring principal for which to list
+                grants.
+
+        Returns:
+            ListGrantsResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidMarkerException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ListGrantsResponse", await self._invoke("ListRetirableGrants", kwargs))
 
@@ -1515,6 +3871,31 @@ class AsyncOperations(AsyncPagination):
         """Attaches a key policy to the specified KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+
+        Keyword Args:
+            KeyId (str): Required. Sets the key policy on the specified KMS key.
+            PolicyName (str): Optional. The name of the key policy.
+            Policy (str): Required. The key policy to attach to the KMS key.
+            BypassPolicyLockoutSafetyCheck (bool): Optional. Skips ("bypasses") the key
+                policy lockout safety check.
+
+        Returns:
+            PutKeyPolicyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            MalformedPolicyDocumentException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("PutKeyPolicyResponse", await self._invoke("PutKeyPolicy", kwargs))
 
@@ -1526,6 +3907,47 @@ class AsyncOperations(AsyncPagination):
         encryption context of a ciphertext.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html
+
+        Keyword Args:
+            CiphertextBlob (bytes | bytearray | memoryview | str): Optional. Ciphertext of
+                the data to reencrypt.
+            SourceEncryptionContext (Mapping[str, str]): Optional. Specifies the encryption
+                context to use to decrypt the ciphertext.
+            SourceKeyId (str): Optional. Specifies the KMS key that KMS will use to decrypt
+                the ciphertext before it is re-encrypted.
+            DestinationKeyId (str): Required. A unique identifier for the KMS key that is
+                used to reencrypt the data.
+            DestinationEncryptionContext (Mapping[str, str]): Optional. Specifies that
+                encryption context to use when the reencrypting the data.
+            SourceEncryptionAlgorithm (str): Optional. Specifies the encryption algorithm
+                that KMS will use to decrypt the ciphertext before it is reencrypted.
+            DestinationEncryptionAlgorithm (str): Optional. Specifies the encryption
+                algorithm that KMS will use to reecrypt the data after it has decrypted it.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+            DryRunModifiers (Sequence[str]): Optional. Specifies the modifiers to apply to
+                the dry run operation.
+
+        Returns:
+            ReEncryptResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidCiphertextException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            IncorrectKeyException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ReEncryptResponse", await self._invoke("ReEncrypt", kwargs))
 
@@ -1537,6 +3959,37 @@ class AsyncOperations(AsyncPagination):
         use the CreateKey operation.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the multi-Region primary key that is being
+                replicated.
+            ReplicaRegion (str): Required. The Region ID of the Amazon Web Services Region
+                for this replica key.
+            Policy (str): Optional. The key policy to attach to the KMS key.
+            BypassPolicyLockoutSafetyCheck (bool): Optional. Skips ("bypasses") the key
+                policy lockout safety check.
+            Description (str): Optional. A description of the KMS key.
+            Tags (Sequence[Tag]): Optional. Assigns one or more tags to the replica key.
+
+        Returns:
+            ReplicateKeyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            AlreadyExistsException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            MalformedPolicyDocumentException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            TagException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("ReplicateKeyResponse", await self._invoke("ReplicateKey", kwargs))
 
@@ -1547,6 +4000,30 @@ class AsyncOperations(AsyncPagination):
         returns both values.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_RetireGrant.html
+
+        Keyword Args:
+            GrantToken (str): Optional. Identifies the grant to be retired.
+            KeyId (str): Optional. The key ARN KMS key associated with the grant.
+            GrantId (str): Optional. Identifies the grant to retire.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            RetireGrantResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            InvalidArnException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            InvalidGrantIdException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("RetireGrantResponse", await self._invoke("RetireGrant", kwargs))
 
@@ -1556,6 +4033,29 @@ class AsyncOperations(AsyncPagination):
         Management Service Developer Guide.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_RevokeGrant.html
+
+        Keyword Args:
+            KeyId (str): Required. A unique identifier for the KMS key associated with the
+                grant.
+            GrantId (str): Required. Identifies the grant to revoke.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            RevokeGrantResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            InvalidGrantIdException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("RevokeGrantResponse", await self._invoke("RevokeGrant", kwargs))
 
@@ -1566,6 +4066,28 @@ class AsyncOperations(AsyncPagination):
         encryption KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies a symmetric encryption KMS key.
+
+        Returns:
+            RotateKeyOnDemandResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            ConflictException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("RotateKeyOnDemandResponse", await self._invoke("RotateKeyOnDemand", kwargs))
 
@@ -1582,6 +4104,26 @@ class AsyncOperations(AsyncPagination):
         that refer to it.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
+
+        Keyword Args:
+            KeyId (str): Required. The unique identifier of the KMS key to delete.
+            PendingWindowInDays (int): Optional. The waiting period, specified in number of
+                days.
+
+        Returns:
+            ScheduleKeyDeletionResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "ScheduleKeyDeletionResponse",
@@ -1596,6 +4138,36 @@ class AsyncOperations(AsyncPagination):
         Developer Guide.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies an asymmetric KMS key.
+            Message (bytes | bytearray | memoryview | str): Required. Specifies the message
+                or message digest to sign.
+            MessageType (str): Optional. Tells KMS whether the value of the Message parameter
+                should be hashed as part of the signing algorithm.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            SigningAlgorithm (str): Required. Specifies the signing algorithm to use when
+                signing the message.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            SignResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("SignResponse", await self._invoke("Sign", kwargs))
 
@@ -1603,6 +4175,27 @@ class AsyncOperations(AsyncPagination):
         """Adds or edits tags on a customer managed key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_TagResource.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies a customer managed key in the account and
+                Region.
+            Tags (Sequence[Tag]): Required. One or more tags.
+
+        Returns:
+            TagResourceResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            KMSInternalException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            TagException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("TagResourceResponse", await self._invoke("TagResource", kwargs))
 
@@ -1611,6 +4204,25 @@ class AsyncOperations(AsyncPagination):
         the KMS key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UntagResource.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the KMS key from which you are removing tags.
+            TagKeys (Sequence[str]): Required. One or more tag keys.
+
+        Returns:
+            UntagResourceResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            KMSInternalException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            TagException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("UntagResourceResponse", await self._invoke("UntagResource", kwargs))
 
@@ -1620,6 +4232,26 @@ class AsyncOperations(AsyncPagination):
         alias and the KMS key must be in the same Amazon Web Services account and Region.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateAlias.html
+
+        Keyword Args:
+            AliasName (str): Required. Identifies the alias that is changing its KMS key.
+            TargetKeyId (str): Required. Identifies the customer managed key to associate
+                with the alias.
+
+        Returns:
+            UpdateAliasResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DependencyTimeoutException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            LimitExceededException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("UpdateAliasResponse", await self._invoke("UpdateAlias", kwargs))
 
@@ -1630,6 +4262,61 @@ class AsyncOperations(AsyncPagination):
         the properties of an CloudHSM key store or an external key store.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateCustomKeyStore.html
+
+        Keyword Args:
+            CustomKeyStoreId (str): Required. Identifies the custom key store that you want
+                to update.
+            NewCustomKeyStoreName (str): Optional. Changes the friendly name of the custom
+                key store to the value that you specify.
+            KeyStorePassword (str): Optional. Enter the current password of the kmsuser
+                crypto user (CU) in the CloudHSM cluster that is associated with the custom key
+                store.
+            CloudHsmClusterId (str): Optional. Associates the custom key store with a related
+                CloudHSM cluster.
+            XksProxyUriEndpoint (str): Optional. Changes the URI endpoint that KMS uses to
+                connect to your external key store proxy (XKS proxy).
+            XksProxyUriPath (str): Optional. Changes the base path to the proxy APIs for this
+                external key store.
+            XksProxyVpcEndpointServiceName (str): Optional. Changes the name that KMS uses to
+                identify the Amazon VPC endpoint service for your external key store proxy (XKS
+                proxy).
+            XksProxyVpcEndpointServiceOwner (str): Optional. Changes the Amazon Web Services
+                account ID that KMS uses to identify the Amazon VPC endpoint service for your
+                external key store proxy (XKS proxy).
+            XksProxyAuthenticationCredential (XksProxyAuthenticationCredentialType):
+                Optional. Changes the credentials that KMS uses to sign requests to the external
+                key store proxy (XKS proxy).
+            XksProxyConnectivity (str): Optional. Changes the connectivity setting for the
+                external key store.
+
+        Returns:
+            UpdateCustomKeyStoreResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            CustomKeyStoreNotFoundException: modeled error of this operation.
+            CustomKeyStoreNameInUseException: modeled error of this operation.
+            CloudHsmClusterNotFoundException: modeled error of this operation.
+            CloudHsmClusterNotRelatedException: modeled error of this operation.
+            CustomKeyStoreInvalidStateException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            CloudHsmClusterNotActiveException: modeled error of this operation.
+            CloudHsmClusterInvalidConfigurationException: modeled error of this operation.
+            XksProxyUriInUseException: modeled error of this operation.
+            XksProxyUriEndpointInUseException: modeled error of this operation.
+            XksProxyUriUnreachableException: modeled error of this operation.
+            XksProxyIncorrectAuthenticationCredentialException: modeled error of this
+                operation.
+            XksProxyVpcEndpointServiceInUseException: modeled error of this operation.
+            XksProxyVpcEndpointServiceNotFoundException: modeled error of this operation.
+            XksProxyVpcEndpointServiceInvalidConfigurationException: modeled error of this
+                operation.
+            XksProxyInvalidResponseException: modeled error of this operation.
+            XksProxyInvalidConfigurationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "UpdateCustomKeyStoreResponse",
@@ -1643,6 +4330,25 @@ class AsyncOperations(AsyncPagination):
         DescribeKey.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateKeyDescription.html
+
+        Keyword Args:
+            KeyId (str): Required. Updates the description of the specified KMS key.
+            Description (str): Required. New description for the KMS key.
+
+        Returns:
+            UpdateKeyDescriptionResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "UpdateKeyDescriptionResponse",
@@ -1655,6 +4361,27 @@ class AsyncOperations(AsyncPagination):
         """Changes the primary key of a multi-Region key.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the current primary key.
+            PrimaryRegion (str): Required. The Amazon Web Services Region of the new primary
+                key.
+
+        Returns:
+            UpdatePrimaryRegionResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            DisabledException: modeled error of this operation.
+            InvalidArnException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            NotFoundException: modeled error of this operation.
+            UnsupportedOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast(
             "UpdatePrimaryRegionResponse",
@@ -1665,6 +4392,40 @@ class AsyncOperations(AsyncPagination):
         """Verifies a digital signature that was generated by the Sign operation.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_Verify.html
+
+        Keyword Args:
+            KeyId (str): Required. Identifies the asymmetric KMS key that will be used to
+                verify the signature.
+            Message (bytes | bytearray | memoryview | str): Required. Specifies the message
+                that was signed.
+            MessageType (str): Optional. Tells KMS whether the value of the Message parameter
+                should be hashed as part of the signing algorithm.
+            Signature (bytes | bytearray | memoryview | str): Required. The signature that
+                the Sign operation generated.
+            SigningAlgorithm (str): Required. The signing algorithm that was used to sign the
+                message.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            VerifyResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            DependencyTimeoutException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            KMSInvalidSignatureException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("VerifyResponse", await self._invoke("Verify", kwargs))
 
@@ -1678,5 +4439,34 @@ class AsyncOperations(AsyncPagination):
         generate and verify the HMAC.
 
         See https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html
+
+        Keyword Args:
+            Message (bytes | bytearray | memoryview | str): Required. The message that will
+                be used in the verification.
+            KeyId (str): Required. The KMS key that will be used in the verification.
+            MacAlgorithm (str): Required. The MAC algorithm that will be used in the
+                verification.
+            Mac (bytes | bytearray | memoryview | str): Required. The HMAC to verify.
+            GrantTokens (Sequence[str]): Optional. A list of grant tokens.
+            DryRun (bool): Optional. Checks if your request will succeed.
+
+        Returns:
+            VerifyMacResponse: the answer, with ``ResponseMetadata``.
+
+        Raises:
+            NotFoundException: modeled error of this operation.
+            DisabledException: modeled error of this operation.
+            KeyUnavailableException: modeled error of this operation.
+            InvalidKeyUsageException: modeled error of this operation.
+            InvalidGrantTokenException: modeled error of this operation.
+            KMSInternalException: modeled error of this operation.
+            KMSInvalidMacException: modeled error of this operation.
+            KMSInvalidStateException: modeled error of this operation.
+            DryRunOperationException: modeled error of this operation.
+            ParamValidationError: the parameters break the model's constraints; nothing was
+                sent.
+            NoCredentialsError: no credentials were found (looked up on the first call).
+            ServiceError: any other error answer (``ClientError`` is the same class).
+            TransportError: the HTTP exchange failed after the retries allowed.
         """
         return cast("VerifyMacResponse", await self._invoke("VerifyMac", kwargs))
