@@ -116,8 +116,8 @@ RETRY_AFTER_MAX = 0.2  # the largest x-amz-retry-after a 503 carries, in seconds
 # Adaptive runs: throttles as in the standard mix, from a round's first request on, but at
 # most ADAPTIVE_THROTTLES a round (later draws of "throttle" are good answers). A steady 4%
 # of throttles holds the limiter, like botocore's, at a few requests per second (the
-# README's adaptive section): a round of 240 calls then lasts about a minute, too long for
-# CI. Three throttles drop the rate more than once and let it climb back.
+# adaptive mode in docs/configuration.md): a round of 240 calls then lasts about a minute, too
+# long for CI. Three throttles drop the rate more than once and let it climb back.
 ADAPTIVE_THROTTLES = 3
 
 #: (kind, weight): what the server does with one request. Good answers are about half.

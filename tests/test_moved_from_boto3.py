@@ -13,7 +13,8 @@ import pytest
 
 SUITE = Path(__file__).parent / "moved_from_boto3" / "test_key_service.py"
 
-#: Each line the move changed, and what it was under boto3 (the README lists the same).
+#: Each line the move changed, and what it was under boto3 (the table of docs/boto3.md, and of
+#: the README's summary, lists the same).
 BOTO3_LINES = {
     "import trentclient": "import boto3",
     "from trentclient import ClientError, Config, ParamValidationError": (

@@ -122,14 +122,16 @@ def test_cli_usage_errors_exit_252() -> None:
     assert main([]) == 252
 
 
-def test_readme_lists_every_operation() -> None:
+def test_getting_started_lists_every_operation() -> None:
+    """The Operations list of the Getting started page (docs/index.md), and its count."""
     from pathlib import Path
 
     from trentclient._generated._shapes import OPERATIONS
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    missing = [op.method_name for op in OPERATIONS.values() if f"`{op.method_name}`" not in readme]
+    page = (Path(__file__).resolve().parent.parent / "docs" / "index.md").read_text()
+    missing = [op.method_name for op in OPERATIONS.values() if f"`{op.method_name}`" not in page]
     assert missing == []
+    assert f"All {len(OPERATIONS)} KMS operations" in page
 
 
 def test_import_defers_attrs_until_first_use() -> None:
@@ -252,7 +254,8 @@ def test_the_suite_runs_against_the_installed_package() -> None:
 
 
 def test_supported_pythons_agree() -> None:
-    """pyproject's classifiers, requires-python, the README and the Pythons CI runs."""
+    """pyproject's classifiers, requires-python, the README, the Getting started page and the
+    Pythons CI runs."""
     import tomllib
 
     from tools.dev import PYTHONS
@@ -266,5 +269,6 @@ def test_supported_pythons_agree() -> None:
     ]
     assert classified == list(PYTHONS)
     assert project["requires-python"] == f">={PYTHONS[0]}"
-    readme = (ROOT / "README.md").read_text()
-    assert f"CPython {', '.join(PYTHONS[:-1])} and {PYTHONS[-1]}" in readme
+    supported = f"CPython {', '.join(PYTHONS[:-1])} and {PYTHONS[-1]}"
+    for text in ("README.md", "docs/index.md"):
+        assert supported in (ROOT / text).read_text(), text

@@ -1,4 +1,4 @@
-"""The README's respx example works for both clients (respx patches httpx's transports)."""
+"""The respx example (docs/testing.md) works for both clients (respx patches httpx's transports)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ when a valid line is rejected and when an invalid line stops being rejected. Lin
 
 pyright runs on it too, strict, with unnecessary ignores reported
 (``tests/typing/pyrightconfig.json``): pyright is what Pylance users see, and it reports a
-``NotRequired`` member read with ``[]`` where mypy does not. And the README's Python snippets
-must pass both checkers, strict: each becomes a module of its own, after a preamble that
+``NotRequired`` member read with ``[]`` where mypy does not. And the Python snippets of the
+README and of every documentation page (``docs/``) must pass both checkers, strict: each becomes a module of its own, after a preamble that
 defines the names it uses without defining them (``kms``, ``key_id``...), wrapped in an
 ``async def`` when it awaits at the top level (as in an asyncio REPL; its names are then
 locals, so pyright's ``reportUnusedVariable`` is off for those modules only).
@@ -117,9 +117,10 @@ def test_usage_passes_pyright_strict() -> None:
     assert "0 errors" in result.stdout
 
 
-# -- the README's snippets --------------------------------------------------------------------
+# -- the README's and the documentation pages' snippets ----------------------------------------
 
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 #: What a snippet may use without defining it: name -> the lines that define it. Imports
@@ -151,10 +152,15 @@ PREAMBLE: dict[str, list[str]] = {
 _TOP_LEVEL_AWAIT = re.compile(r"^(await |async with |async for )", re.MULTILINE)
 
 
-def readme_snippets() -> list[tuple[int, str]]:
-    """(line number, code) of each ```python block in the README."""
+def snippet_sources() -> list[Path]:
+    """The README and every page of the documentation site."""
+    return [README, *sorted(DOCS.rglob("*.md"))]
+
+
+def python_snippets(source: Path) -> list[tuple[int, str]]:
+    """(line number, code) of each ```python block in ``source``."""
     snippets = []
-    lines = README.read_text("utf-8").splitlines()
+    lines = source.read_text("utf-8").splitlines()
     start: int | None = None
     for number, line in enumerate(lines, start=1):
         if start is None and line.strip() == "```python":
@@ -195,21 +201,36 @@ def snippet_module(code: str) -> str:
         preamble += [line for line in lines if line not in preamble]
     header = ["from __future__ import annotations", ""]
     if _TOP_LEVEL_AWAIT.search(code):
-        # The README shows these at the top level (an asyncio REPL, a notebook): once wrapped
+        # The pages show these at the top level (an asyncio REPL, a notebook): once wrapped
         # in a function, its names become locals, which pyright strict wants read again.
         header.insert(0, "# pyright: reportUnusedVariable=false")
-        code = "async def readme_snippet() -> None:\n" + textwrap.indent(code, "    ")
+        code = "async def snippet() -> None:\n" + textwrap.indent(code, "    ")
     return "\n".join([*header, *preamble, "", code])
+
+
+def snippet_file_stem(source: Path) -> str:
+    """``readme`` for the README, ``docs_<page>`` for ``docs/<page>.md``."""
+    if source == README:
+        return "readme"
+    page = source.relative_to(DOCS).with_suffix("").as_posix()
+    return "docs_" + re.sub(r"\W", "_", page)
 
 
 @pytest.fixture(scope="module")
 def snippet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Each README snippet as ``readme_line<N>.py`` (N: its first line in the README)."""
-    where = tmp_path_factory.mktemp("readme")
-    snippets = readme_snippets()
-    assert len(snippets) >= 10, "the README lost its Python snippets?"
-    for number, code in snippets:
-        (where / f"readme_line{number}.py").write_text(snippet_module(code))
+    """Each snippet as ``<stem>_line<N>.py``: ``readme_line12.py`` is the README's snippet at
+    line 12, ``docs_testing_line9.py`` the one at line 9 of ``docs/testing.md``."""
+    where = tmp_path_factory.mktemp("snippets")
+    counts: dict[str, int] = {}
+    for source in snippet_sources():
+        stem = snippet_file_stem(source)
+        for number, code in python_snippets(source):
+            (where / f"{stem}_line{number}.py").write_text(snippet_module(code))
+            counts[stem] = counts.get(stem, 0) + 1
+    assert counts.get("readme", 0) >= 2, "the README lost its usage example?"
+    assert sum(counts.values()) >= 12, f"the pages lost their Python snippets? {counts}"
+    for page in ("index", "pagination", "errors", "configuration", "credentials", "testing"):
+        assert counts.get(f"docs_{page}"), f"docs/{page}.md has no Python snippet?"
     config = {
         "include": ["."],
         "extraPaths": [str(ROOT)],
@@ -229,22 +250,22 @@ def test_snippet_modules() -> None:
         "async with trentclient.AsyncClient() as kms:\n    await kms.list_keys()\n"
     )
     assert "kms = " not in module
-    assert "async def readme_snippet() -> None:\n    async with" in module
+    assert "async def snippet() -> None:\n    async with" in module
     module = snippet_module("import httpx\nsigner.sign(request)  # kms.encrypt\n")
     assert module.count("import httpx\n") == 1
     assert "kms = " not in module
 
 
 @needs_pyright
-def test_readme_snippets_pass_pyright_strict(snippet_dir: Path) -> None:
+def test_readme_and_docs_snippets_pass_pyright_strict(snippet_dir: Path) -> None:
     result = run_pyright(snippet_dir)
     assert result.returncode == 0, (
-        "pyright --strict rejected README snippets (readme_line<N>.py: the snippet at line N, "
-        f"after its preamble):\n{result.stdout}{result.stderr}"
+        "pyright --strict rejected snippets (readme_line<N>.py: the README's snippet at line "
+        f"N, docs_<page>_line<N>.py: docs/<page>.md's; after its preamble):\n{result.stdout}{result.stderr}"
     )
 
 
-def test_readme_snippets_pass_mypy_strict(snippet_dir: Path) -> None:
+def test_readme_and_docs_snippets_pass_mypy_strict(snippet_dir: Path) -> None:
     command = [
         sys.executable,
         "-m",
@@ -254,13 +275,13 @@ def test_readme_snippets_pass_mypy_strict(snippet_dir: Path) -> None:
         "--no-error-summary",
         "--cache-dir",
         str(snippet_dir / ".mypy_cache"),
-        *sorted(str(path) for path in snippet_dir.glob("readme_line*.py")),
+        *sorted(str(path) for path in snippet_dir.glob("*_line*.py")),
     ]
     env = {**os.environ, "MYPY_FORCE_COLOR": "0", "MYPYPATH": str(ROOT)}
     result = subprocess.run(
         command, cwd=snippet_dir, capture_output=True, text=True, env=env, timeout=600, check=False
     )
     assert result.returncode == 0, (
-        "mypy --strict rejected README snippets (readme_line<N>.py: the snippet at line N, "
-        f"after its preamble):\n{result.stdout}{result.stderr}"
+        "mypy --strict rejected snippets (readme_line<N>.py: the README's snippet at line N, "
+        f"docs_<page>_line<N>.py: docs/<page>.md's; after its preamble):\n{result.stdout}{result.stderr}"
     )

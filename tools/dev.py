@@ -46,8 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("TRENTCLIENT_VENV", ROOT / ".venv"))
 BENCH_VENV = Path(os.environ.get("TRENTCLIENT_BENCH_VENV", ROOT / ".venv-bench"))
-#: The CPython versions trentclient supports; pyproject.toml's classifiers and the README
-#: say the same (tests/test_package.py checks), and CI runs the suite on each.
+#: The CPython versions trentclient supports; pyproject.toml's classifiers, the README and
+#: docs/index.md say the same (tests/test_package.py checks), and CI runs the suite on each.
 PYTHONS = ("3.11", "3.12", "3.13")
 COMMANDS = ("demo", "test", "lint", "generate", "env", "bench", "build", "docs")
 
@@ -387,7 +387,8 @@ def pyright_strict(python: Path) -> int:
     """``pyright -p tests/typing``: the typed usage file under pyright's strict mode (what
     Pylance users see), every ``# type: ignore`` in it needed (its ``pyrightconfig.json``).
 
-    The README's snippets get the same check, and mypy's, in ``tests/test_typing.py``.
+    The README's and the documentation pages' snippets get the same check, and mypy's, in
+    ``tests/test_typing.py``.
     """
     command = [python, "-m", "pyright", "--pythonpath", python, "-p", "tests/typing"]
     print("[dev] " + " ".join(str(part) for part in command[1:]), flush=True)

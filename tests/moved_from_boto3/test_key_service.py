@@ -1,5 +1,5 @@
 """A test suite written for boto3 and moto, moved to trentclient by changing its import
-lines and the line that makes the client: nothing else (the README's "Moving from boto3").
+lines and the line that makes the client: nothing else (the "Moving from boto3" page, docs/boto3.md).
 
 ``tests/test_moved_from_boto3.py`` turns this file back into its boto3 form with exactly
 those lines (``BOTO3_LINES``) and runs it against boto3, so both forms are known to pass.
