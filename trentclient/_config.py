@@ -34,18 +34,25 @@ def _count(name: str, value: Any, minimum: int) -> int:
 class RetryConfig:
     """Retries, as botocore's ``Config(retries=...)``.
 
-    - ``max_attempts``: retries after the first try, botocore's meaning (``2``: up to 3
-      requests; ``0`` turns retries off).
-    - ``total_max_attempts``: every attempt, the first included (``1`` turns retries off);
-      wins over ``max_attempts``.
-    - ``mode``: ``"standard"``, ``"adaptive"`` (standard, plus client-side rate limiting
-      that slows sending down after throttling, as botocore's) or ``"legacy"`` (accepted for
-      botocore's sake: retried by standard mode's rules, 5 attempts unless told otherwise).
+    ``RetryConfig(*, max_attempts=None, total_max_attempts=None, mode=None)``. What is not
+    set here comes, as in botocore, from ``AWS_MAX_ATTEMPTS`` / ``AWS_RETRY_MODE``, then the
+    profile's ``max_attempts`` / ``retry_mode`` (both count every attempt), then 3 attempts
+    in ``standard`` mode. ``client.config.retries`` shows what was resolved.
 
-    What is not set here comes, as in botocore, from ``AWS_MAX_ATTEMPTS`` /
-    ``AWS_RETRY_MODE``, then the profile's ``max_attempts`` / ``retry_mode`` (both count
-    every attempt), then 3 attempts in ``standard`` mode. ``client.config.retries`` shows
-    what was resolved.
+    Attributes:
+        total_max_attempts: every attempt, the first included (``1`` turns retries off);
+            given directly, or as ``max_attempts`` (retries after the first try, botocore's
+            meaning: ``2`` is up to 3 requests, ``0`` turns retries off) plus one.
+            ``total_max_attempts`` wins when both are given. ``None``: not set.
+        mode: ``"standard"``, ``"adaptive"`` (standard, plus client-side rate limiting that
+            slows sending down after throttling, as botocore's) or ``"legacy"`` (accepted
+            for botocore's sake: retried by standard mode's rules, 5 attempts unless told
+            otherwise). ``None``: not set.
+
+    Raises:
+        TypeError: an attempt count is not an ``int``.
+        ValueError: ``max_attempts`` below 0, ``total_max_attempts`` below 1, or an
+            unknown ``mode``.
     """
 
     total_max_attempts: int | None
@@ -160,35 +167,52 @@ def _client_cert(value: str | tuple[str, str] | list[str] | None) -> str | tuple
 
 @attrs.frozen(kw_only=True)
 class Config:
-    """Client settings. Every field has botocore's default where botocore has one, and
-    botocore's ``Config`` name and meaning; a ``botocore.config.Config`` is accepted too.
+    """Client settings, with botocore's ``Config`` names, meanings and defaults.
 
-    - ``region_name``: the region when the client's ``region_name`` argument is not given.
-    - ``connect_timeout`` / ``read_timeout``: seconds (60 each); ``pool_timeout``: seconds
-      to wait for a free connection (60).
-    - ``max_pool_connections``: keep-alive connections kept per client (10).
-    - ``retries``: ``RetryConfig`` or boto3's dict form ``{"max_attempts": 2, "mode":
-      "standard"}`` (``max_attempts`` counts retries, ``total_max_attempts`` every attempt).
-    - ``user_agent_extra``: appended to the User-Agent header; ``user_agent_appid``: an
-      application id for it (``app/<id>``, at most 50 characters; else ``AWS_SDK_UA_APP_ID``).
-    - ``use_fips_endpoint`` / ``use_dualstack_endpoint``: pick those KMS endpoints.
-    - ``ignore_configured_endpoint_urls``: ignore ``AWS_ENDPOINT_URL(_KMS)``.
-    - ``parameter_validation``: check parameters against the model before sending (on);
-      off, as botocore's switch, the server's ``ValidationException`` comes back instead.
-    - ``tcp_keepalive``: turn on TCP keep-alive probes on the client's sockets.
-    - ``proxies``: botocore's form, ``{"https": "http://proxy:3128"}`` (the key is the
-      endpoint's scheme); without it, ``HTTPS_PROXY`` / ``HTTP_PROXY`` and ``NO_PROXY``
-      apply as in botocore. ``proxies_config``: ``proxy_ca_bundle`` (a CA file for an
-      https proxy) and ``proxy_client_cert`` (a path, or a (certificate, key) pair).
-    - ``client_cert``: a TLS client certificate for the endpoint (a path, or a
-      (certificate, key) pair of paths).
-    - ``sign_content_sha256``: add a signed ``X-Amz-Content-SHA256`` header (off by default,
-      as botocore).
-    - ``max_response_bytes``: larger answers are refused with ``ResponseParseError`` (16 MiB).
-    - ``async_http``: what ``AsyncClient`` sends through: ``"auto"`` (aiohttp's connection
-      pool when aiohttp is installed, else httpx's), ``"aiohttp"`` (required:
-      ``pip install 'trentclient[aiohttp]'``) or ``"httpx"``. Ignored by ``Client`` and
-      when ``http_client`` is given; with a proxy, ``AsyncClient`` uses httpx's pool.
+    Every argument is keyword-only. A ``botocore.config.Config`` is accepted by the
+    clients' ``config=`` too (read through its attributes).
+
+    Attributes:
+        region_name: the region when the client's ``region_name`` argument is not given.
+        connect_timeout: seconds to wait for a connection (60).
+        read_timeout: seconds to wait for each read of the answer, and for sending (60).
+        pool_timeout: seconds to wait for a free pooled connection (60).
+        max_pool_connections: keep-alive connections kept per client (10).
+        retries: a ``RetryConfig``, or boto3's dict form ``{"max_attempts": 2, "mode":
+            "standard"}`` (``max_attempts`` counts retries, ``total_max_attempts`` every
+            attempt).
+        user_agent_extra: appended to the User-Agent header.
+        user_agent_appid: an application id for the User-Agent (``app/<id>``, at most 50
+            characters; else ``AWS_SDK_UA_APP_ID``).
+        use_fips_endpoint: use the region's FIPS endpoint.
+        use_dualstack_endpoint: use the region's dual-stack (IPv6) endpoint.
+        ignore_configured_endpoint_urls: ignore ``AWS_ENDPOINT_URL_KMS`` and
+            ``AWS_ENDPOINT_URL``.
+        parameter_validation: check parameters against the model before sending (on); off,
+            as botocore's switch, the server's ``ValidationException`` comes back instead.
+        tcp_keepalive: turn on TCP keep-alive probes on the client's sockets.
+        proxies: botocore's form, ``{"https": "http://proxy:3128"}`` (the key is the
+            endpoint's scheme); without it, ``HTTPS_PROXY`` / ``HTTP_PROXY`` and
+            ``NO_PROXY`` apply as in botocore. Passwords are hidden in ``repr()``.
+        proxies_config: ``proxy_ca_bundle`` (a CA file for an https proxy) and
+            ``proxy_client_cert`` (a path, or a (certificate, key) pair).
+        client_cert: a TLS client certificate for the endpoint (a path, or a
+            (certificate, key) pair of paths).
+        sign_content_sha256: add a signed ``X-Amz-Content-SHA256`` header (off, as
+            botocore).
+        max_response_bytes: larger answers are refused with ``ResponseParseError``
+            (16 MiB).
+        async_http: what ``AsyncClient`` sends through: ``"auto"`` (aiohttp's connection
+            pool when aiohttp is installed, else httpx's), ``"aiohttp"`` (required:
+            ``pip install 'trentclient[aiohttp]'``) or ``"httpx"``. Ignored by ``Client``
+            and when ``http_client`` is given; with a proxy, ``AsyncClient`` uses httpx's
+            pool.
+
+    Raises:
+        TypeError: a value of the wrong type (``retries``, ``proxies``, ``client_cert``).
+        ValueError: a timeout, pool size or size cap that is not positive; CR, LF or NUL in
+            a User-Agent part; an unknown ``retries`` or ``proxies_config`` option;
+            ``proxy_use_forwarding_for_https=True`` (httpx tunnels only).
     """
 
     region_name: str | None = _D.region_name
