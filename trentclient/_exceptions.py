@@ -102,11 +102,31 @@ class TrentError(Exception):
 
 
 class ServiceError(TrentError):
-    """The server answered with an error.
+    """The server answered with an error (``ClientError`` is this class).
 
-    Attributes mirror botocore's ``ClientError``: ``code``, ``message``, ``status_code``,
-    ``request_id``, ``operation_name``, ``retry_attempts``, ``http_headers`` and a
-    ``response`` dict shaped like ``ClientError.response``.
+    trentclient builds these from answers; build one yourself for tests (or use
+    ``trentclient.testing``'s Stubber and ``error_response``).
+
+    Args:
+        message: the server's message (``None`` when it sent ``"message": null``).
+        code: the error code (``NotFoundException``); default: the class's name.
+        status_code: the HTTP status (400).
+        request_id: the ``x-amzn-RequestId`` of the answer.
+        operation_name: the API name of the call (``DescribeKey``).
+        http_headers: the answer's headers, names lower-cased.
+        retry_attempts: how many retries came before this answer.
+        metadata_request_id: the ``RequestId`` botocore would put in ``ResponseMetadata``
+            when it differs from ``request_id`` (``None``: none); default: ``request_id``.
+        modeled_fields: the modeled error's members (``message``) for the top of
+            ``response``.
+        max_attempts_reached: botocore's ``MaxAttemptsReached``.
+
+    Attributes:
+        code: as above; also ``message``, ``status_code``, ``request_id``,
+            ``operation_name``, ``http_headers``, ``retry_attempts``,
+            ``max_attempts_reached``.
+        response: botocore's ``ClientError.response`` shape (``Error``,
+            ``ResponseMetadata``).
     """
 
     #: A server-side fault (5xx-class); the retry policy may try again.
@@ -352,8 +372,10 @@ class BotoCoreError(TrentError):
 class ParamValidationError(BotoCoreError):
     """The parameters are invalid; nothing was sent.
 
-    ``problems`` lists every problem found, each starting with the parameter's path
-    (``Tags[2].TagKey``).
+    Args:
+        problems: every problem found, each naming the parameter's path
+            (``Tags[2].TagKey``); kept as the ``problems`` tuple.
+        operation_name: the API name of the call, if known.
     """
 
     def __init__(self, problems: list[str] | tuple[str, ...], operation_name: str = "") -> None:
@@ -382,7 +404,11 @@ class OperationNotFoundError(BotoCoreError):
 
 
 class NoCredentialsError(BotoCoreError):
-    """No AWS credentials were found; the message says where trentclient looked."""
+    """No AWS credentials were found; the message says where trentclient looked.
+
+    Args:
+        message: what was looked at (botocore's "Unable to locate credentials" by default).
+    """
 
     def __init__(self, message: str = "Unable to locate credentials") -> None:
         super().__init__(message)
@@ -487,7 +513,11 @@ class MissingDependencyException(BotoCoreError):
 
 
 class NoRegionError(BotoCoreError):
-    """No region was given or configured."""
+    """No region was given or configured.
+
+    Args:
+        message: where the region was looked for, and how to set one.
+    """
 
     def __init__(
         self,
@@ -515,6 +545,11 @@ class TransportError(BotoCoreError):
     """The HTTP exchange failed before a complete answer arrived.
 
     The underlying httpx exception is the ``__cause__``.
+
+    Args:
+        message: what failed, and where (the endpoint; never a secret).
+        operation_name: the API name of the call.
+        attempts: how many attempts were made before giving up.
     """
 
     def __init__(self, message: str, *, operation_name: str = "", attempts: int = 1) -> None:
@@ -558,7 +593,15 @@ def _rebuild_transport_error(
 
 
 class ResponseParseError(BotoCoreError):
-    """The server's answer could not be understood (not JSON, wrong shape, too large...)."""
+    """The server's answer could not be understood (not JSON, wrong shape, too large...).
+
+    Args:
+        message: what was wrong with the answer (values the model marks sensitive are not
+            echoed).
+        status_code: the answer's HTTP status, when one arrived.
+        request_id: the answer's ``x-amzn-RequestId``.
+        operation_name: the API name of the call.
+    """
 
     def __init__(
         self,
