@@ -98,6 +98,37 @@ class BaseClient(Generic[HttpT]):
         credential_provider: CredentialProvider | Callable[[], Any] | None = None,
         mfa_token_provider: Callable[[str], Any] | None = None,
     ) -> None:
+        """Resolve the region, endpoint and credential source; nothing is sent yet.
+
+        Args:
+            region_name: the region; else ``Config.region_name``, ``AWS_REGION``,
+                ``AWS_DEFAULT_REGION``, the profile's ``region``.
+            endpoint_url: send here instead of the region's endpoint; else
+                ``AWS_ENDPOINT_URL_KMS``, ``AWS_ENDPOINT_URL``.
+            aws_access_key_id: static keys (with ``aws_secret_access_key``, and
+                ``aws_session_token`` for temporary ones); else the credential chain.
+            aws_secret_access_key: see ``aws_access_key_id``.
+            aws_session_token: see ``aws_access_key_id``.
+            profile_name: the shared-config profile; else ``AWS_DEFAULT_PROFILE``,
+                ``AWS_PROFILE``, ``default``.
+            config: a ``Config``, or a ``botocore.config.Config``.
+            http_client: your own ``httpx.Client`` (``AsyncClient``: ``httpx.AsyncClient``);
+                closing the KMS client leaves it open.
+            credential_provider: a ``CredentialProvider``, or a callable returning
+                ``Credentials`` (refreshed before their ``expiry``).
+            mfa_token_provider: ``serial -> code``, asked when an assume-role profile has
+                ``mfa_serial``.
+
+        Raises:
+            NoRegionError: no region anywhere.
+            EndpointResolutionError: the region or ``endpoint_url`` is not valid.
+            ProfileNotFound: the named profile is in neither shared file.
+            PartialCredentialsError: half a key pair.
+            InvalidConfigError: a configuration that cannot work (a credential source,
+                retry settings, a botocore ``Config`` option with no meaning here).
+            ConfigParseError: a shared file is malformed.
+            TypeError: ``config`` is neither kind of ``Config``.
+        """
         self._core = core = ClientCore(
             region_name=region_name,
             endpoint_url=endpoint_url,
@@ -128,6 +159,7 @@ class BaseClient(Generic[HttpT]):
 
     @property
     def config(self) -> Config:
+        """The ``Config`` in use, with the retry settings as resolved."""
         return self._core.config
 
     @functools.cached_property
@@ -150,8 +182,18 @@ class BaseClient(Generic[HttpT]):
     ) -> httpx.Request:
         """The signed request ``operation_name`` would send, without sending it.
 
-        ``operation_name`` is the API name (``"EnableKeyRotation"``) or the method name
-        (``"enable_key_rotation"``). Raises ``ParamValidationError`` for bad input.
+        Args:
+            operation_name: the API name (``"EnableKeyRotation"``) or the method name
+                (``"enable_key_rotation"``).
+            params: the operation's parameters, as the method takes them.
+            now: the signing time (default: the clock, corrected for skew).
+
+        Returns:
+            The ``httpx.Request``, signed, with its body.
+
+        Raises:
+            ParamValidationError: bad input, or an unknown operation.
+            NoCredentialsError: no credentials were found.
         """
         call = self._core.start(operation_name, params)
         return call.next_request(now=now, timeout=self._timeout)
