@@ -127,11 +127,10 @@ def _type_error(path: str, value: Any, shape: Shape) -> str:
     )
 
 
-def _check_length(path: str, length: int, value: Any, shape: Shape, problems: list[str]) -> None:
-    if shape.min is not None and length < shape.min:
+def _check_length(path: str, length: int, shape: Shape, problems: list[str]) -> None:
+    if shape.min is not None and length < shape.min:  # botocore's words: value is the length
         problems.append(
-            f"Invalid length for parameter {path}, value: {_show(value, shape)}, "
-            f"valid min length: {shape.min}"
+            f"Invalid length for parameter {path}, value: {length}, valid min length: {shape.min}"
         )
     if shape.max is not None and length > shape.max:
         problems.append(
@@ -166,7 +165,7 @@ def _value(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
         if not isinstance(value, str):
             problems.append(_type_error(path, value, shape))
         elif shape.min is not None or shape.max is not None:
-            _check_length(path, len(value), value, shape, problems)
+            _check_length(path, len(value), shape, problems)
         return value
     if kind in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
@@ -206,7 +205,7 @@ def _value(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
         if not isinstance(value, (list, tuple)):
             problems.append(_type_error(path, value, shape))
             return value
-        _check_length(path, len(value), value, shape, problems)
+        _check_length(path, len(value), shape, problems)
         member = shape.member
         assert member is not None
         items = [_value(member, item, f"{path}[{i}]", problems) for i, item in enumerate(value)]
@@ -215,7 +214,7 @@ def _value(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
         if not isinstance(value, dict):
             problems.append(_type_error(path, value, shape))
             return value
-        _check_length(path, len(value), value, shape, problems)
+        _check_length(path, len(value), shape, problems)
         key_shape, value_shape = shape.key, shape.value
         assert key_shape is not None and value_shape is not None
         out = {}
@@ -234,7 +233,7 @@ def _blob(shape: Shape, value: Any, path: str, problems: list[str]) -> Any:
     else:
         problems.append(_type_error(path, value, shape))
         return None
-    _check_length(path, len(data), value, shape, problems)
+    _check_length(path, len(data), shape, problems)
     return base64.b64encode(data).decode("ascii")
 
 
