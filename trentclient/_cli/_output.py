@@ -10,6 +10,9 @@
 - ``json``: indented by 4, non-ASCII kept; nothing for an empty object. ``text``:
   tab-separated, the AWS CLI's rules (``format_text``). ``table``: ``_table``. ``yaml``:
   block style through PyYAML (``pip install 'trentclient[cli]'``), as AWS CLI v2's.
+- An output skeleton's timestamps are naive ``datetime`` values, as the AWS CLI's sample
+  answer holds them: json prints ``1970-01-01T00:00:00``, text and table
+  ``1970-01-01 00:00:00``, yaml a YAML timestamp.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ __all__ = [
     "TIMESTAMP_FORMATS",
     "compile_query",
     "format_text",
+    "json_default",
     "plain",
     "render",
 ]
@@ -76,6 +80,8 @@ def plain(shape: Shape | None, value: Any, timestamps: str = "iso8601") -> Any:
 
         return base64.b64encode(value).decode("ascii")
     if hasattr(value, "isoformat") and hasattr(value, "astimezone"):
+        if value.tzinfo is None:  # a skeleton's sample: each format prints it its own way
+            return value
         if timestamps in ("wire", "none"):
             return value.timestamp()
         return value.astimezone().isoformat()
@@ -154,6 +160,14 @@ def _text_dict(
 # -- the formats -------------------------------------------------------------------------------
 
 
+def json_default(value: Any) -> str:
+    """``json.dumps``'s ``default``: a skeleton's naive timestamp in ISO 8601."""
+    if hasattr(value, "isoformat"):
+        text: str = value.isoformat()
+        return text
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def _yaml(data: Any) -> str:
     try:
         import yaml
@@ -197,4 +211,4 @@ def render(title: str, data: Any, output: str, *, color: str = "auto") -> str:
         return _yaml(data)
     import json
 
-    return json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=4, ensure_ascii=False, default=json_default) + "\n"

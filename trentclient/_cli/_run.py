@@ -249,7 +249,10 @@ def _call(operation: Operation, args: argparse.Namespace) -> int:
     if args.generate_cli_skeleton == "input":
         import json
 
-        sys.stdout.write(json.dumps(skeleton(operation.input), indent=4) + "\n")
+        from ._output import json_default
+
+        sample = skeleton(operation.input)
+        sys.stdout.write(json.dumps(sample, indent=4, default=json_default) + "\n")
         return EXIT_OK
     paging = paging_for(operation, args, params)
     log = _log()

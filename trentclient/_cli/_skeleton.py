@@ -5,6 +5,10 @@ for ``--cli-input-json``: strings ``""`` (an enum's first value), numbers 0, boo
 lists of one sample item, maps ``{"KeyName": ...}``, timestamps ``1970-01-01T00:00:00``, blobs
 null. ``output`` checks the parameters as a call would, then prints the output through the
 chosen ``--output`` and ``--query``, with member names as string values.
+
+Timestamps are the AWS CLI's sample, a naive ``datetime(1970, 1, 1)``, so each format prints
+it as the AWS CLI does: ``1970-01-01T00:00:00`` in JSON, ``1970-01-01 00:00:00`` in text and
+table output.
 """
 
 from __future__ import annotations
@@ -48,5 +52,7 @@ def skeleton(
     if kind == "boolean":
         return True
     if kind == "timestamp":
-        return "1970-01-01T00:00:00"
+        from datetime import datetime
+
+        return datetime(1970, 1, 1)  # naive, as the AWS CLI's sample is
     return None
