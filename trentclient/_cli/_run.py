@@ -66,10 +66,10 @@ class Settings:
                 f"Unknown output type: {output} (valid: {', '.join(OUTPUTS)})", EXIT_CONFIG
             )
         timestamps = profile.get("cli_timestamp_format", "iso8601").strip() or "iso8601"
-        if timestamps not in TIMESTAMP_FORMATS:
+        if timestamps not in TIMESTAMP_FORMATS:  # AWS CLI v2's words (v1's none is wire)
             raise CLIError(
-                f"Unknown cli_timestamp_format value: {timestamps}, valid values are: "
-                "iso8601, wire (none)",
+                f"Unknown cli_timestamp_format value: {timestamps}, valid values are "
+                '"wire" or "iso8601"',
                 EXIT_CONFIG,
             )
         binary = args.binary_format or profile.get("cli_binary_format", BASE64).strip() or BASE64
@@ -150,15 +150,27 @@ def _parameters(
     return params
 
 
-def _http_client(args: argparse.Namespace, settings: Settings) -> httpx.Client | None:
+class _BadCABundle:
+    """A CA bundle that could not be loaded. As in the AWS CLI, that fails the first HTTPS
+    request (``SSL validation failed for URL [Errno 2] No such file or directory``, 255),
+    not the command line: an http:// endpoint never reads it."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _http_client(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[httpx.Client | None, _BadCABundle | None]:
     """An httpx client of the command line's own, only for what ``Config`` cannot say:
     no TLS verification, a CA bundle, a timeout of 0 (none)."""
     connect, read = args.connect_timeout, args.read_timeout
     if args.verify_ssl and settings.ca_bundle is None and connect != 0 and read != 0:
-        return None
+        return None, None
     import httpx
 
     verify: Any = False if not args.verify_ssl else settings.ca_bundle or True
+    bad: _BadCABundle | None = None
     if isinstance(verify, str):
         import os
         import ssl
@@ -167,7 +179,7 @@ def _http_client(args: argparse.Namespace, settings: Settings) -> httpx.Client |
         try:
             verify = ssl.create_default_context(cafile=path)
         except (OSError, ssl.SSLError) as error:
-            raise CLIError(f"Unable to load the CA bundle {path}: {error}", EXIT_CONFIG) from None
+            verify, bad = True, _BadCABundle(error)
 
     def seconds(value: int | None) -> float | None:
         return 60.0 if value is None else None if value == 0 else float(value)
@@ -175,7 +187,21 @@ def _http_client(args: argparse.Namespace, settings: Settings) -> httpx.Client |
     timeout = httpx.Timeout(
         connect=seconds(connect), read=seconds(read), write=seconds(read), pool=60.0
     )
-    return httpx.Client(verify=verify, timeout=timeout)
+    return httpx.Client(verify=verify, timeout=timeout), bad
+
+
+def _ssl_failure(error: BaseException) -> BaseException | None:
+    """The ``ssl`` error behind a failed exchange, if TLS is what failed."""
+    import ssl
+
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _config(args: argparse.Namespace) -> Any:
@@ -240,7 +266,7 @@ def _call(operation: Operation, args: argparse.Namespace) -> int:
     from trentclient._client import Client
     from trentclient._protocol import serialize_body
 
-    from ._paging import paginate, paging_for, text_pages
+    from ._paging import paging_for
     from ._skeleton import skeleton
 
     settings = Settings(args)
@@ -275,7 +301,9 @@ def _call(operation: Operation, args: argparse.Namespace) -> int:
             plan = PagingPlan(operation, {**params, "PaginationConfig": paging.config})
             params = PageCursor(plan).next_params() or params
         return _dry_run(operation, params, args)
-    http = _http_client(args, settings)
+    from trentclient._exceptions import TransportError
+
+    http, bad_ca_bundle = _http_client(args, settings)
     try:
         with Client(
             region_name=args.region,
@@ -285,26 +313,53 @@ def _call(operation: Operation, args: argparse.Namespace) -> int:
             http_client=http,
         ) as client:
             log.debug("region %s, endpoint %s", client.region_name, client.endpoint_url)
-            if paging.enabled:
-                pages = paginate(client, operation, params, paging)
-                if settings.output == "text":
-                    text_pages(pages, lambda page: _show(operation, page, settings, query, args))
-                    return EXIT_OK
-                result = pages.build_full_result()
-            else:
-                result = getattr(client, operation.method_name)(**params)
-                meta = result.get("ResponseMetadata", {})
-                log.debug(
-                    "answered: HTTP %s, request id %s, %s retries",
-                    meta.get("HTTPStatusCode"),
-                    meta.get("RequestId"),
-                    meta.get("RetryAttempts"),
-                )
+            # botocore's words for a TLS failure: SSL validation failed for URL REASON
+            url = client.endpoint_url.rstrip("/") + "/"
+            if bad_ca_bundle is not None and url.startswith("https:"):
+                raise CLIError(f"SSL validation failed for {url} {bad_ca_bundle.error}", EXIT_OTHER)
+            try:
+                result = _request(client, operation, params, paging, settings, query, args)
+            except TransportError as error:
+                reason = _ssl_failure(error)
+                if reason is None:
+                    raise
+                raise CLIError(f"SSL validation failed for {url} {reason}", EXIT_OTHER) from error
+            if result is None:
+                return EXIT_OK
     finally:
         if http is not None:
             http.close()
     _show(operation, result, settings, query, args)
     return EXIT_OK
+
+
+def _request(
+    client: Any,
+    operation: Operation,
+    params: dict[str, Any],
+    paging: Any,
+    settings: Settings,
+    query: Any,
+    args: argparse.Namespace,
+) -> Any:
+    """The answer to show, or None when text output already printed each page."""
+    from ._paging import paginate, text_pages
+
+    if paging.enabled:
+        pages = paginate(client, operation, params, paging)
+        if settings.output == "text":
+            text_pages(pages, lambda page: _show(operation, page, settings, query, args))
+            return None
+        return pages.build_full_result()
+    result = getattr(client, operation.method_name)(**params)
+    meta = result.get("ResponseMetadata", {})
+    _log().debug(
+        "answered: HTTP %s, request id %s, %s retries",
+        meta.get("HTTPStatusCode"),
+        meta.get("RequestId"),
+        meta.get("RetryAttempts"),
+    )
+    return result
 
 
 def run_operation(args: argparse.Namespace) -> int:
