@@ -18,7 +18,7 @@ Grammar::
 - ``_errors``: AWS CLI v2's exit statuses and messages;
 - ``_run``: settings, the client, the call.
 
-Nothing here is imported by ``import trentclient``; jmespath and PyYAML are imported only
+Nothing here is imported by ``import trentclient``; jmespath and ruamel.yaml are imported only
 when a command needs them.
 """
 

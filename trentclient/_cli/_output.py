@@ -9,7 +9,9 @@
   query is given.
 - ``json``: indented by 4, non-ASCII kept; nothing for an empty object. ``text``:
   tab-separated, the AWS CLI's rules (``format_text``). ``table``: ``_table``. ``yaml``:
-  block style through PyYAML (``pip install 'trentclient[cli]'``), as AWS CLI v2's.
+  AWS CLI v2's, through the library it uses (ruamel.yaml, ``pip install 'trentclient[cli]'``)
+  set as it sets it: YAML 1.2, block style, keys sorted; a lone scalar (a ``--query``
+  result, say) is printed as JSON, as v2 prints it.
 - An output skeleton's timestamps are naive ``datetime`` values, as the AWS CLI's sample
   answer holds them: json prints ``1970-01-01T00:00:00``, text and table
   ``1970-01-01 00:00:00``, yaml a YAML timestamp.
@@ -169,16 +171,28 @@ def json_default(value: Any) -> str:
 
 
 def _yaml(data: Any) -> str:
+    """AWS CLI v2's ``--output yaml``: ruamel.yaml's safe dumper in block style (YAML 1.2,
+    keys sorted, its line breaks); ``null``, numbers, booleans and strings alone as JSON,
+    where YAML would end the document with ``...``."""
+    import json
+
+    if data is None or isinstance(data, (str, int, float, bool)) or hasattr(data, "isoformat"):
+        return json.dumps(data, ensure_ascii=False, default=json_default) + "\n"
     try:
-        import yaml
+        from ruamel.yaml import YAML
     except ImportError:
         raise CLIError(
-            "--output yaml needs PyYAML: pip install 'trentclient[cli]' (or pip install PyYAML)"
+            "--output yaml needs ruamel.yaml (what AWS CLI v2 prints YAML with): "
+            "pip install 'trentclient[cli]' (or pip install ruamel.yaml)"
         ) from None
-    text: str = yaml.safe_dump(
-        data, default_flow_style=False, sort_keys=False, allow_unicode=True, width=80
-    )
-    return text
+    import io
+
+    dumper = YAML(typ="safe")
+    dumper.encoding = None  # type: ignore[assignment]  # a text stream: no encoding (as v2)
+    dumper.representer.default_flow_style = False
+    stream = io.StringIO()
+    dumper.dump(data, stream)
+    return stream.getvalue()
 
 
 def _terminal() -> tuple[int, bool]:

@@ -376,7 +376,7 @@ def _build_operation(parser: argparse.ArgumentParser, *, operation: Operation) -
     inputs.add_argument(
         "--cli-input-yaml",
         metavar="YAML",
-        help="the same as YAML text (or file://PATH); needs PyYAML",
+        help="the same as YAML text (or file://PATH); needs ruamel.yaml",
     )
     inputs.add_argument(
         "--generate-cli-skeleton",

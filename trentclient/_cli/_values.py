@@ -261,14 +261,16 @@ def load_input(operation: Operation, value: str, option: str, binary_format: str
     text = _text(value, option)
     if option == "--cli-input-yaml":
         try:
-            import yaml
+            from ruamel.yaml import YAML
+            from ruamel.yaml.error import YAMLError
         except ImportError:
             raise CLIError(
-                "--cli-input-yaml needs PyYAML: pip install 'trentclient[cli]' (or pip install PyYAML)"
+                "--cli-input-yaml needs ruamel.yaml (what AWS CLI v2 reads YAML with): "
+                "pip install 'trentclient[cli]' (or pip install ruamel.yaml)"
             ) from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
+        try:  # YAML 1.2, as AWS CLI v2 reads it: ``yes`` and ``on`` are strings
+            data = YAML(typ="safe", pure=True).load(text)
+        except YAMLError as error:
             raise ParamError(option, f"Invalid YAML: {error}") from None
     else:
         data = _json(text, option)
