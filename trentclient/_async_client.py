@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._base import BaseClient, log_sent, send_is_replaced
-from ._core import ClientCore
+from ._base import BaseClient, info_enabled, log_line, log_sent, send_is_replaced
+from ._core import Call, ClientCore, logger
 from ._generated._methods import AsyncOperations
+
+if TYPE_CHECKING:
+    from ._aiohttp import AiohttpTransport
+    from ._credentials._flow import Keys
+    from ._credvalue import Credentials
 
 __all__ = ["AsyncClient"]
 
@@ -49,6 +56,15 @@ def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport:
     return httpx.AsyncHTTPTransport(**options)
 
 
+async def _read(call: Call, response: httpx.Response) -> None:
+    """Feed the (decoded) body of ``response`` to ``call``, then close ``response``."""
+    try:
+        async for chunk in response.aiter_bytes():
+            call.feed(chunk, response)
+    finally:
+        await response.aclose()
+
+
 class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
     """An asyncio AWS KMS client with boto3's method names and parameters.
 
@@ -67,29 +83,109 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
     #: The transport of the ``httpx.AsyncClient`` this client made, and that client:
     #: requests go straight to the transport while ``_http`` is that client (see ``_send``).
     _direct: tuple[httpx.AsyncClient, httpx.AsyncBaseTransport] | None = None
+    #: That transport when it is trentclient's aiohttp one: then requests go to it without
+    #: an ``httpx.Request`` or ``httpx.Response`` (see ``_attempt_direct``).
+    _aiohttp: AiohttpTransport | None = None
 
     def _new_http_client(self, core: ClientCore) -> httpx.AsyncClient:
         transport = _new_transport(core)
         http = httpx.AsyncClient(transport=transport, timeout=core.timeout)
         self._direct = (http, transport)
+        if type(transport).__name__ == "AiohttpTransport":  # (aiohttp imported only then)
+            from ._aiohttp import AiohttpTransport
+
+            if type(transport) is AiohttpTransport:
+                self._aiohttp = transport
         return http
+
+    def _own_transport(self) -> httpx.AsyncBaseTransport | None:
+        """The transport to hand requests to directly, or None to send through ``_http``:
+        this client made ``_http``, it is open, and no hook or test double watches its
+        ``send``."""
+        http = self._http
+        direct = self._direct
+        if direct is None or direct[0] is not http or http.is_closed or send_is_replaced(http):
+            return None
+        return direct[1]
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, streaming the answer: as ``Client._send``, through the
         transport itself when this client made the ``httpx.AsyncClient`` (aiohttp's or
         httpx's pool; either still routes to respx & co. while they are active)."""
-        http = self._http
-        direct = self._direct
-        if direct is None or direct[0] is not http or http.is_closed or send_is_replaced(http):
+        transport = self._own_transport()
+        if transport is None:
+            http = self._http
             return await http.send(request, stream=True, auth=None, follow_redirects=False)
         try:
-            response = await direct[1].handle_async_request(request)
+            response = await transport.handle_async_request(request)
         except httpx.RequestError as exc:
             exc.request = request  # as httpx.AsyncClient.send attaches it
             raise
         response.request = request
         log_sent(request, response)
         return response
+
+    def _raw_transport(self) -> AiohttpTransport | None:
+        """The aiohttp transport when this attempt may skip httpx's request and response
+        objects: ``_send`` would hand the request to it, nothing watches its own send,
+        and trentclient's DEBUG log (which describes those objects) is off."""
+        transport = self._aiohttp
+        if (
+            transport is None
+            or self._own_transport() is not transport
+            or not transport.can_send_direct()
+            or logger.isEnabledFor(logging.DEBUG)
+        ):
+            return None
+        return transport
+
+    async def _attempt(
+        self, call: Call, credentials: Credentials | Keys | None
+    ) -> tuple[dict[str, Any] | None, float]:
+        """One attempt through httpx's request and response objects."""
+        request = call.next_request(timeout=self._timeout, credentials=credentials)
+        try:
+            response = await self._send(request)
+            await _read(call, response)
+        except httpx.HTTPError as exc:
+            return None, call.failed(exc)
+        return call.answered(response)
+
+    async def _attempt_direct(
+        self, call: Call, transport: AiohttpTransport, credentials: Credentials | Keys | None
+    ) -> tuple[dict[str, Any] | None, float]:
+        """One attempt sent by the aiohttp transport from the core's header list, its
+        answer read straight into the core: the same bytes on the wire, errors, timeouts
+        and decisions as ``_attempt``, without building an ``httpx.Request`` (only for an
+        error, which carries one) or an ``httpx.Response`` (only to decode a
+        ``Content-Encoding``)."""
+        headers = call.next_headers(credentials=credentials)
+        url = self._core.url
+        try:
+            answer = await transport.send_direct(
+                url,
+                headers,
+                call.body,
+                self._timeout,
+                functools.partial(call.request, self._timeout),
+            )
+            if isinstance(answer, httpx.Response):
+                log_sent(answer.request, answer)
+                await _read(call, answer)
+            else:
+                if info_enabled():
+                    log_line("POST", url, answer.http_version, answer.status, answer.reason_phrase)
+                status, fields = answer.status, answer.headers
+                try:
+                    async for chunk in answer.chunks():
+                        call.take(chunk, status, fields)
+                finally:
+                    answer.close()
+        except httpx.HTTPError as exc:
+            return None, call.failed(exc)
+        if isinstance(answer, httpx.Response):
+            return call.answered(answer)
+        return call.answered_raw(answer.status, answer.headers, answer.raw_headers)
 
     async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         call = self._core.start(operation_name, params)
@@ -98,20 +194,13 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
                 await self._sleep(wait)
             getter = self._core.aget_credentials  # refreshes off the loop
             credentials = await getter() if getter is not None else None
-            request = call.next_request(timeout=self._timeout, credentials=credentials)
-            try:
-                response = await self._send(request)
-                try:
-                    async for chunk in response.aiter_bytes():
-                        call.feed(chunk, response)
-                finally:
-                    await response.aclose()
-            except httpx.HTTPError as exc:
-                delay = call.failed(exc)
+            transport = self._raw_transport()
+            if transport is None:
+                result, delay = await self._attempt(call, credentials)
             else:
-                result, delay = call.answered(response)
-                if result is not None:
-                    return result
+                result, delay = await self._attempt_direct(call, transport, credentials)
+            if result is not None:
+                return result
             if delay > 0:
                 await self._sleep(delay)
 

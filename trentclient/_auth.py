@@ -43,6 +43,10 @@ _REPLACED_BYTES = frozenset(name.encode() for name in _REPLACED)
 _REPLACED_BYTES_WITH_HASH = frozenset(name.encode() for name in _REPLACED_WITH_HASH)
 
 
+#: Canonical header blocks kept per signer (a few operations' worth; cleared when full).
+_CANONICAL_MAX = 32
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -114,6 +118,10 @@ class SigV4Auth(httpx.Auth):
             "x-amz-security-token",
             "host",
         }
+
+        #: The request-line path and query of the last URL signed (the clients sign one).
+        self._url_parts: tuple[httpx.URL, str, str] | None = None
+        self._canonical: dict[tuple[tuple[str, str], ...], tuple[str, str]] = {}
 
     def __repr__(self) -> str:
         return f"SigV4Auth(region={self.region!r}, service={self.service!r})"
@@ -274,7 +282,20 @@ class SigV4Auth(httpx.Auth):
             to_sign.append(("host", host_of(url)))
         to_sign.extend((name.lower(), value) for name, value in added)
 
-        path, _, query = url.raw_path.decode("ascii").partition("?")
+        parts = self._url_parts
+        if parts is None or parts[0] is not url:
+            path, _, query = url.raw_path.decode("ascii").partition("?")
+            parts = self._url_parts = (url, path, query)
+        path, query = parts[1], parts[2]
+        # The canonical header block of the same headers and values (the same client's
+        # calls within the same second) is made once: a pure function of them.
+        key = tuple(to_sign)
+        canonical = self._canonical.get(key)
+        if canonical is None:
+            canonical = _sigv4.canonical_headers(to_sign)
+            if len(self._canonical) >= _CANONICAL_MAX:
+                self._canonical.clear()
+            self._canonical[key] = canonical
         result = _sigv4.sign(
             access_key=creds.access_key,
             secret_key=creds.secret_key,
@@ -286,6 +307,7 @@ class SigV4Auth(httpx.Auth):
             headers=to_sign,
             payload_hash=payload_hash,
             amz_datetime=amz_datetime,
+            canonical=canonical,
         )
         added.append(("Authorization", result.authorization))
         return added, result

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ._credentials import CredentialProvider
     from ._meta import ClientMeta
 
-__all__ = ["BaseClient", "log_sent", "send_is_replaced"]
+__all__ = ["BaseClient", "info_enabled", "log_line", "log_sent", "send_is_replaced"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
@@ -69,14 +69,27 @@ def send_is_replaced(http: httpx.Client | httpx.AsyncClient) -> bool:
 def log_sent(request: httpx.Request, response: httpx.Response) -> None:
     """httpx's INFO line for a sent request, as ``httpx.Client.send`` logs it."""
     if _httpx_logger.isEnabledFor(logging.INFO):
-        _httpx_logger.info(
-            'HTTP Request: %s %s "%s %d %s"',
+        log_line(
             request.method,
             request.url,
             response.http_version,
             response.status_code,
             response.reason_phrase,
         )
+
+
+def info_enabled() -> bool:
+    """Whether httpx's INFO line is logged (then ``log_line`` it)."""
+    return _httpx_logger.isEnabledFor(logging.INFO)
+
+
+def log_line(
+    method: str, url: httpx.URL, http_version: str, status_code: int, reason_phrase: str
+) -> None:
+    """httpx's INFO line, from its parts (for an answer read without an ``httpx.Response``)."""
+    _httpx_logger.info(
+        'HTTP Request: %s %s "%s %d %s"', method, url, http_version, status_code, reason_phrase
+    )
 
 
 class BaseClient(Generic[HttpT]):

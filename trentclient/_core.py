@@ -16,7 +16,7 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +44,13 @@ from ._exceptions import (
     TransportError,
 )
 from ._model import Operation
-from ._protocol import build_request, parse_response, request_id_of, serialize_body
+from ._protocol import (
+    parse_response,
+    request_id_of,
+    serialize_body,
+    signed_headers,
+    to_request,
+)
 from ._retry import RateLimiter, RetryPolicy, is_retryable
 
 if TYPE_CHECKING:
@@ -52,6 +58,7 @@ if TYPE_CHECKING:
     from ._credentials import CredentialProvider
     from ._credentials._flow import Keys
     from ._credvalue import Credentials
+    from ._sigv4 import SigningResult
 from ._version import __version__
 
 __all__ = ["Call", "ClientCore", "shared_ssl_context"]
@@ -163,23 +170,32 @@ def _user_agent(extra: str | None, mode: str, appid: str | None = None) -> str:
     return f"{agent} {extra}" if extra else agent
 
 
+#: Operations by the names they were asked for (API or method name): known names only.
+_OPERATIONS_SEEN: dict[str, Operation] = {}
+
+
 def _operation(name: str) -> Operation:
+    op = _OPERATIONS_SEEN.get(name)
+    if op is not None:
+        return op
     from ._generated._shapes import METHOD_TO_OPERATION, OPERATIONS
 
     op = OPERATIONS.get(name) or OPERATIONS.get(METHOD_TO_OPERATION.get(name, ""))
     if op is None:
         raise ParamValidationError([f"Unknown KMS operation: {name!r}"])
+    _OPERATIONS_SEEN[name] = op
     return op
 
 
 def _invocation_id() -> str:
     """A random UUID4 string for ``amz-sdk-invocation-id`` (as ``str(uuid.uuid4())``;
     the ``uuid`` module itself takes ~2 ms to import)."""
-    b = bytearray(os.urandom(16))
-    b[6] = (b[6] & 0x0F) | 0x40  # version 4
-    b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = b.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    h = os.urandom(16).hex()
+    # version 4 (the high nibble of byte 6), the RFC 4122 variant (top bits 10 of byte 8)
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {f"{n:x}": f"{(n & 0x3) | 0x8:x}" for n in range(16)}
 
 
 def _utcnow() -> datetime:
@@ -370,11 +386,16 @@ class Call:
     The shells drive it: ``send_delay()`` (adaptive mode), ``next_request()``, then ``feed()``
     the body and ``answered()``, or ``failed()`` on a transport error. ``answered`` and
     ``failed`` return a delay when the call should be tried again, and raise when it is over.
+    A shell that sends without httpx's request and response objects uses ``next_headers()``,
+    ``take()`` and ``answered_raw()`` instead (``request()`` builds the ``httpx.Request``
+    when one is needed after all, for an error); the decisions are the same code.
     """
 
     __slots__ = (
         "_chunks",
+        "_headers",
         "_quota_taken",
+        "_signed",
         "_signed_offset",
         "_size",
         "_skew_fixed",
@@ -396,12 +417,57 @@ class Call:
         self._quota_taken = 0
         self._skew_fixed = False
         self._signed_offset = core.clock_offset
+        self._headers: list[tuple[str, str]] = []
+        self._signed: SigningResult | None = None
 
     def send_delay(self) -> float:
         """``0.0`` when the next attempt may be sent now, else seconds to sleep before asking
         again (adaptive rate limiting: the shells loop until it says 0)."""
         limiter = self.core.rate_limiter
         return 0.0 if limiter is None else limiter.acquire(self.core.monotonic())
+
+    def next_headers(
+        self,
+        *,
+        now: datetime | None = None,
+        credentials: Credentials | Keys | None = None,
+    ) -> list[tuple[str, str]]:
+        """The signed header list for the next attempt (signed afresh every time): a POST
+        of ``body`` to ``core.url``. ``request()`` wraps it in an ``httpx.Request``."""
+        self.attempt += 1
+        self._chunks = []
+        self._size = 0
+        core = self.core
+        # The offset this attempt is signed with: a refusal is judged against it, not against
+        # whatever another call has set meanwhile.
+        self._signed_offset = core.clock_offset
+        if now is None and (core.clock is not _utcnow or core.clock_offset):
+            now = core.now()
+        # (else the signer reads the same clock, formatting X-Amz-Date once a second)
+        headers, self._signed = signed_headers(
+            self.operation,
+            self.body,
+            url=core.url,
+            auth=core.auth,
+            user_agent=core.user_agent,
+            now=now,
+            invocation_id=self.invocation_id,
+            attempt=self.attempt,
+            credentials=credentials,
+            host=core.host,
+        )
+        self._headers = headers
+        return headers
+
+    def request(self, timeout: Mapping[str, Any] | None = None) -> httpx.Request:
+        """The ``httpx.Request`` of the current attempt (``next_headers``' headers), with
+        ``timeout`` (httpx's four, default the core's) in its extensions."""
+        core = self.core
+        signed = self._signed
+        assert signed is not None, "next_headers() first"
+        request = to_request(core.url, self._headers, self.body, signed)
+        request.extensions["timeout"] = timeout or core.timeout.as_dict()
+        return request
 
     def next_request(
         self,
@@ -410,27 +476,9 @@ class Call:
         timeout: Mapping[str, Any] | None = None,
         credentials: Credentials | Keys | None = None,
     ) -> httpx.Request:
-        """The signed request for the next attempt (signed afresh every time)."""
-        self.attempt += 1
-        self._chunks = []
-        self._size = 0
-        core = self.core
-        # The offset this attempt is signed with: a refusal is judged against it, not against
-        # whatever another call has set meanwhile.
-        self._signed_offset = core.clock_offset
-        request = build_request(
-            self.operation,
-            self.body,
-            url=core.url,
-            auth=core.auth,
-            user_agent=core.user_agent,
-            now=now or core.now(),
-            invocation_id=self.invocation_id,
-            attempt=self.attempt,
-            credentials=credentials,
-            host=core.host,
-        )
-        request.extensions["timeout"] = timeout or core.timeout.as_dict()
+        """The signed request for the next attempt: ``next_headers`` then ``request``."""
+        self.next_headers(now=now, credentials=credentials)
+        request = self.request(timeout)
         if logger.isEnabledFor(logging.DEBUG):
             from ._redact import describe_request
 
@@ -444,20 +492,24 @@ class Call:
 
     def feed(self, chunk: bytes, response: httpx.Response) -> None:
         """Collect one chunk of the answer's body, refusing answers over the size cap."""
+        self.take(chunk, response.status_code, response.headers)
+
+    def take(self, chunk: bytes, status_code: int, headers: Mapping[str, str]) -> None:
+        """``feed`` for an answer read without an ``httpx.Response``: its status and its
+        headers (lower-case names, repeated ones joined with ``", "``, as ``httpx.Headers``)."""
         self._size += len(chunk)
         if self._size > self.core.settings.max_response_bytes:
             raise ResponseParseError(
                 f"Response from {self.operation.name} exceeds max_response_bytes "
                 f"({self.core.settings.max_response_bytes} bytes)",
-                status_code=response.status_code,
-                request_id=request_id_of(response.headers),
+                status_code=status_code,
+                request_id=request_id_of(headers),
                 operation_name=self.operation.name,
             )
         self._chunks.append(chunk)
 
     def answered(self, response: httpx.Response) -> tuple[dict[str, Any] | None, float]:
         """``(result, 0)`` when done, or ``(None, delay)`` to try again; raises the error."""
-        core = self.core
         body = b"".join(self._chunks)
         if logger.isEnabledFor(logging.DEBUG):
             from ._redact import describe_response
@@ -468,18 +520,38 @@ class Call:
                 self.attempt,
                 describe_response(response, body, self.operation),
             )
+        return self.answer(response.status_code, response.headers, body)
+
+    def answered_raw(
+        self,
+        status_code: int,
+        headers: Mapping[str, str],
+        raw_headers: Sequence[tuple[bytes, bytes]],
+    ) -> tuple[dict[str, Any] | None, float]:
+        """``answered`` for an answer read without an ``httpx.Response`` (``take``): its
+        status, its headers as ``take`` has them and as they came (for the DEBUG log)."""
+        if logger.isEnabledFor(logging.DEBUG):  # (the clients send through httpx then)
+            return self.answered(httpx.Response(status_code, headers=list(raw_headers)))
+        return self.answer(status_code, headers, b"".join(self._chunks))
+
+    def answer(
+        self, status_code: int, headers: Mapping[str, str], body: bytes
+    ) -> tuple[dict[str, Any] | None, float]:
+        """What ``answered`` makes of the answer ``status_code``, ``headers`` (lower-case
+        names, as ``httpx.Headers``) and ``body``: the result, a delay, or the error."""
+        core = self.core
         try:
             result = parse_response(
                 self.operation,
-                response.status_code,
-                response.headers,
+                status_code,
+                headers,
                 body,
                 retry_attempts=self.attempt - 1,
             )
         except ServiceError as error:
             if core.rate_limiter is not None:
                 core.rate_limiter.record(error.throttling, core.monotonic())
-            if self._fix_clock_skew(error, response):
+            if self._fix_clock_skew(error, headers):
                 # Re-signing with the corrected time is an attempt like any other: it
                 # respects max_attempts and takes from the retry quota.
                 taken = core.retry.allow(self.attempt)
@@ -526,12 +598,12 @@ class Call:
         delay, self._quota_taken = decision
         return delay
 
-    def _fix_clock_skew(self, error: ServiceError, response: httpx.Response) -> bool:
+    def _fix_clock_skew(self, error: ServiceError, headers: Mapping[str, str]) -> bool:
         """Whether ``error`` refused this attempt's time; learns the server's clock from its
         ``Date`` then (later requests are signed with it). Once per call."""
         if self._skew_fixed or not isinstance(error, AuthError):
             return False
-        server_time = _http_date(response.headers.get("date"))
+        server_time = _http_date(headers.get("date"))
         if server_time is None:
             return False
         core = self.core

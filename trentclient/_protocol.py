@@ -30,6 +30,7 @@ from ._serde import deserialize, serialize
 
 if TYPE_CHECKING:
     from ._auth import _KeyPair
+    from ._sigv4 import SigningResult
 
 __all__ = [
     "CONTENT_TYPE",
@@ -38,6 +39,8 @@ __all__ = [
     "parse_error",
     "parse_response",
     "serialize_body",
+    "signed_headers",
+    "to_request",
 ]
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -72,7 +75,7 @@ def serialize_body(
         ) from None
 
 
-def build_request(
+def signed_headers(
     operation: Operation,
     body: bytes,
     *,
@@ -84,8 +87,10 @@ def build_request(
     attempt: int = 1,
     credentials: _KeyPair | None = None,
     host: str | None = None,
-) -> httpx.Request:
-    """A signed POST for ``operation`` carrying ``body`` (from ``serialize_body``).
+) -> tuple[list[tuple[str, str]], SigningResult]:
+    """The header list of a signed POST for ``operation`` carrying ``body``, and what was
+    signed: what ``build_request`` wraps in an ``httpx.Request``, and what the aiohttp
+    transport sends as it is.
 
     Headers in botocore's order; ``amz-sdk-invocation-id`` and ``amz-sdk-request`` come
     after signing, unsigned, as botocore adds them. ``host`` defaults to the URL's.
@@ -104,9 +109,58 @@ def build_request(
     if invocation_id is not None:
         headers.append(("amz-sdk-invocation-id", invocation_id))
         headers.append(("amz-sdk-request", f"attempt={attempt}"))
-    request = httpx.Request("POST", url, headers=headers, content=body)
-    request.extensions[SIGNING_EXTENSION] = signed
+    return headers, signed
+
+
+def to_request(
+    url: httpx.URL, headers: list[tuple[str, str]], body: bytes, signed: SigningResult
+) -> httpx.Request:
+    """The ``httpx.Request`` for a POST of ``signed_headers``' result.
+
+    The same request as ``httpx.Request("POST", url, headers=headers, content=body)``
+    (whose only additions, ``Host`` and ``Content-Length``, are in ``headers`` already),
+    built in half the time: given the body as a ``ByteStream``, httpx neither looks for
+    those headers nor builds the header list a second time.
+    """
+    request = httpx.Request(
+        "POST",
+        url,
+        headers=headers,
+        stream=httpx.ByteStream(body),
+        extensions={SIGNING_EXTENSION: signed},
+    )
+    request.read()
     return request
+
+
+def build_request(
+    operation: Operation,
+    body: bytes,
+    *,
+    url: httpx.URL,
+    auth: SigV4Auth,
+    user_agent: str,
+    now: datetime | None = None,
+    invocation_id: str | None = None,
+    attempt: int = 1,
+    credentials: _KeyPair | None = None,
+    host: str | None = None,
+) -> httpx.Request:
+    """A signed POST for ``operation`` carrying ``body`` (from ``serialize_body``), with the
+    headers of ``signed_headers``."""
+    headers, signed = signed_headers(
+        operation,
+        body,
+        url=url,
+        auth=auth,
+        user_agent=user_agent,
+        now=now,
+        invocation_id=invocation_id,
+        attempt=attempt,
+        credentials=credentials,
+        host=host,
+    )
+    return to_request(url, headers, body, signed)
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:
