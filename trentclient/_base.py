@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ._config import Config
     from ._credentials import CredentialProvider
     from ._meta import ClientMeta
+    from ._settings import BotocoreConfigLike
 
 __all__ = ["BaseClient", "info_enabled", "log_line", "log_sent", "send_is_replaced"]
 
@@ -106,7 +107,7 @@ class BaseClient(Generic[HttpT]):
         aws_secret_access_key: str | None = None,
         aws_session_token: str | None = None,
         profile_name: str | None = None,
-        config: Config | None = None,
+        config: Config | BotocoreConfigLike | None = None,
         http_client: HttpT | None = None,
         credential_provider: CredentialProvider | Callable[[], Any] | None = None,
         mfa_token_provider: Callable[[str], Any] | None = None,

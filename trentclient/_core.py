@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from ._credentials import CredentialProvider
     from ._credentials._flow import Keys
     from ._credvalue import Credentials
+    from ._settings import BotocoreConfigLike
     from ._sigv4 import SigningResult
 from ._version import __version__
 
@@ -214,7 +215,7 @@ class ClientCore:
         aws_secret_access_key: str | None = None,
         aws_session_token: str | None = None,
         profile_name: str | None = None,
-        config: Config | None = None,
+        config: Config | BotocoreConfigLike | None = None,
         credential_provider: CredentialProvider | Callable[[], Any] | None = None,
         environ: Mapping[str, str] | None = None,
         mfa_token_provider: Callable[..., Any] | None = None,

@@ -8,7 +8,7 @@ botocore is never imported here: its ``Config`` is read through its public attri
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._exceptions import InvalidConfigError
 
@@ -16,7 +16,18 @@ if TYPE_CHECKING:
     from ._config import Config, RetryConfig
     from ._defaults import RetryDefaults
 
-__all__ = ["from_botocore_config", "is_botocore_config", "resolve_retries"]
+__all__ = ["BotocoreConfigLike", "from_botocore_config", "is_botocore_config", "resolve_retries"]
+
+
+class BotocoreConfigLike(Protocol):
+    """A ``botocore.config.Config``, as the clients' ``config=`` takes it (for type checkers:
+    its class's option table is the one member it declares; the options are read by name)."""
+
+    @property
+    def OPTION_DEFAULTS(self) -> Mapping[Any, Any]:
+        """botocore's option table (``Config.OPTION_DEFAULTS``)."""
+        ...
+
 
 #: botocore ``Config`` options mapped onto ``trentclient.Config`` fields of the same name.
 _SAME_NAME = (

@@ -19,6 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, assert_type, reveal_type
 
+import botocore.config  # type: ignore[import-untyped]  # botocore ships no types
+
 import trentclient
 from trentclient import enums
 from trentclient._generated._errors import ClientExceptions, NotFoundException
@@ -321,3 +323,12 @@ async def async_recipient_overloads(kms: trentclient.AsyncClient, recipient: Rec
     assert_type(wrapped, GenerateDataKeyResponseWithRecipient)
     sealed_key: bytes = wrapped["CiphertextForRecipient"]
     del plaintext, sealed, data_key, sealed_key
+
+
+def configs() -> None:
+    """config= takes trentclient's Config or botocore's (pyright checks it against the
+    protocol; botocore is untyped, so for mypy it is Any), and nothing else."""
+    ours = trentclient.Client("us-east-1", config=trentclient.Config(connect_timeout=5))
+    theirs = trentclient.Client("us-east-1", config=botocore.config.Config(connect_timeout=5))
+    trentclient.Client("us-east-1", config={"retries": {}})  # type: ignore[arg-type]
+    del ours, theirs
