@@ -114,6 +114,26 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
                 for level in LEVELS
                 if any(level in run for run in runs)
             }
+    for name, rounds in results["clients"].items():
+        threaded = [r["threads"] for r in rounds if "threads" in r]
+        if threaded:
+            s.setdefault("threads", {})[name] = {
+                "rps": stat([q["calls_per_s"] for q in threaded]),
+                "cpu_us": stat([q["cpu_us_per_call"] for q in threaded]),
+                "server_busy": max(q["server_busy"] for q in threaded),
+            }
+    base_rss = [p.get("rss_kb") for p in results["cold_parts"].get("(baseline)", [])]
+    for label, parts in results["cold_parts"].items():
+        if label == "(baseline)":
+            continue
+        rss = [p.get("rss_kb") for p in parts]
+        pairs = [(v, b) for v, b in zip(rss, base_rss, strict=False) if v and b]
+        if pairs:
+            s.setdefault("rss", {})[label] = {
+                "mb": stat([(v - b) / 1024 for v, b in pairs]),
+                "total_mb": stat([v / 1024 for v, _ in pairs]),
+            }
+    s["sizes"] = results.get("sizes") or {}
     s["signing"] = {name: stat(values) for name, values in results["signing"].items()}
     server: dict[str, Any] = {}
     for depth in (1, 16):
@@ -604,6 +624,53 @@ def markdown(
         rows,
     )
 
+    # Memory.
+    lines += [
+        "",
+        "## Memory after import + construct + first call (fresh interpreter)",
+        "",
+        "Resident set size (`/proc/self/statm`) at the end of each cold start above, minus "
+        "the bare interpreter's (the baseline script, same round), in MB; then the whole RSS.",
+        "",
+    ]
+    rss = s.get("rss", {})
+    tc = rss.get(TC, {}).get("mb")
+    rows = [
+        [name, _cell(v["mb"]), _cell(v["total_mb"]), _ratio(tc, v["mb"])] for name, v in rss.items()
+    ]
+    lines += _table(
+        ["contender", "MB above a bare interpreter", "RSS MB", "trentclient.Client ÷ this"],
+        rows,
+    )
+
+    # Installed size.
+    lines += [
+        "",
+        "## Installed size (dependency closure)",
+        "",
+        "The distribution and everything its requirements pull in, as installed here "
+        "(`benchmarks/sizes.py`: each `RECORD`'s files, bytecode caches left out; the "
+        "checkout's editable trentclient: its package directory), in MB.",
+        "",
+    ]
+    sizes = s.get("sizes", {})
+    tc_size = (sizes.get("trentclient") or {}).get("bytes")
+    rows = []
+    for label, v in sizes.items():
+        if v is None:
+            rows.append([label, "not installed", "–", "–", "–"])
+            continue
+        packages = ", ".join(
+            f"{name} {size / 1e6:.2f}"
+            for name, size in sorted(v["packages"].items(), key=lambda kv: -kv[1])
+        )
+        ratio = f"{tc_size / v['bytes']:.2f}×" if tc_size and v["bytes"] else "–"
+        rows.append([label, f"{v['bytes'] / 1e6:.1f}", str(len(v["packages"])), ratio, packages])
+    lines += _table(
+        ["closure", "MB", "distributions", "trentclient ÷ this", "MB each"],
+        rows,
+    )
+
     # Construction.
     lines += [
         "",
@@ -649,6 +716,42 @@ def markdown(
             "wall µs/call",
             "CPU µs/call",
             "calls/s",
+            "CPU: trentclient ÷ this",
+            "fake KMS busy (max)",
+        ],
+        rows,
+    )
+
+    # Threads.
+    threads = st.get("threads", 8)
+    lines += [
+        "",
+        f"## Sync throughput, {threads} threads sharing one client",
+        "",
+        f"{st.get('thread_calls', 0)} calls split over {threads} threads calling one shared "
+        "client in a loop, after a warm-up call in each; every client keeps its default pool "
+        "(trentclient and boto3: 10 connections; raw httpx: 100). CPU is this process's.",
+        "",
+    ]
+    shared = s.get("threads", {})
+    tc_threads = shared.get(TC, {})
+    rows = [
+        [
+            name,
+            _cell(v["rps"]),
+            _cell(v["cpu_us"]),
+            _ratio(v["rps"], tc_threads.get("rps")),
+            _ratio(tc_threads.get("cpu_us"), v["cpu_us"]),
+            f"{v['server_busy']:.0%}",
+        ]
+        for name, v in shared.items()
+    ]
+    lines += _table(
+        [
+            "contender",
+            "calls/s",
+            "CPU µs/call",
+            "calls/s: this ÷ trentclient",
             "CPU: trentclient ÷ this",
             "fake KMS busy (max)",
         ],
@@ -779,6 +882,7 @@ def markdown(
         "bytes of one request signed once by `trentclient.SigV4Auth` (no signing per call).",
         f"- Settings: {st['rounds']} rounds ({passes} cold-start "
         f"pass{'es' if passes != 1 else ''} in each), {st['seq_calls']} sequential calls, "
+        f"{st.get('thread_calls', 0)} calls over {st.get('threads', 8)} threads, "
         f"{st['async_calls']} async calls per level, {st['construct']} constructions, "
         f"{st['sign_number']} signatures per timing.",
         "",

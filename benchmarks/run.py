@@ -41,6 +41,7 @@ __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 ASYNC_LEVELS = (1, 8, 64)
+THREADS = 8  # sync clients: this many threads sharing one client
 
 
 class Settings:
@@ -50,6 +51,7 @@ class Settings:
             self.rounds = rounds or 2
             self.cold_repeat = 1
             self.seq_calls, self.warmup, self.construct = 20, 5, 3
+            self.thread_calls = 40
             self.async_calls = {"1": 16, "8": 32, "64": 128}
             self.sign_number, self.sign_repeat = 200, 3
             self.load_requests = 2000
@@ -60,6 +62,7 @@ class Settings:
             # to the next on a shared VM): each round runs them this many times.
             self.cold_repeat = 5
             self.seq_calls, self.warmup, self.construct = 2000, 200, 50
+            self.thread_calls = 4000
             self.async_calls = {"1": 1000, "8": 2000, "64": 3200}
             self.sign_number, self.sign_repeat = 20000, 5
             self.load_requests = 20000
@@ -203,10 +206,22 @@ def cold_script(contender: c.Contender | None) -> str:
         "t1 = time.perf_counter()\n" + parts[1] + "\n"
         "t2 = time.perf_counter()\n" + parts[2] + "\n"
         "t3 = time.perf_counter()\n"
-        "botocore_imported = 'botocore' in sys.modules\n" + parts[3] + "\n"
+        "botocore_imported = 'botocore' in sys.modules\n" + parts[3] + "\n" + _RSS + ""
         "print(json.dumps({'import_s': t1 - t0, 'construct_s': t2 - t1, 'call_s': t3 - t2,"
-        " 'in_process_s': t3 - t0, 'botocore_imported': botocore_imported}))\n"
+        " 'in_process_s': t3 - t0, 'botocore_imported': botocore_imported, 'rss_kb': rss_kb}))\n"
     )
+
+
+#: The resident set now (Linux: ``/proc/self/statm``), else the peak (``ru_maxrss``), in KiB.
+_RSS = (
+    "try:\n"
+    "    with open('/proc/self/statm') as _f:\n"
+    "        rss_kb = int(_f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') // 1024\n"
+    "except OSError:\n"
+    "    import resource\n"
+    "    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    rss_kb //= 1024 if sys.platform == 'darwin' else 1\n"
+)
 
 
 def sts_counts(url: str) -> dict[str, int]:
@@ -249,6 +264,8 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
             "rounds": settings.rounds,
             "cold_repeat": settings.cold_repeat,
             "seq_calls": settings.seq_calls,
+            "thread_calls": settings.thread_calls,
+            "threads": THREADS,
             "async_calls": settings.async_calls,
             "construct": settings.construct,
             "sign_number": settings.sign_number,
@@ -266,6 +283,7 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
         "server": [],
         "loadavg": [],
         "foreign_load": [],
+        "sizes": {},
     }
     missing = results["missing"]
     errors = results["errors"]
@@ -301,6 +319,9 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
         else:
             clients.append(contender)
     has_botocore = not c.missing_modules(("botocore",))
+    from benchmarks.sizes import closures
+
+    results["sizes"] = closures()  # nothing timed: once per run
 
     max_seconds = 600 if settings.smoke else 3600
     with (
@@ -412,6 +433,8 @@ def measure(settings: Settings, log: Any) -> dict[str, Any]:
                     "construct": 0 if contender.experiment else settings.construct,
                     "warmup": settings.warmup,
                     "seq_calls": settings.seq_calls,
+                    "thread_calls": settings.thread_calls,
+                    "threads": THREADS,
                     "async_levels": settings.async_calls,
                 }
                 try:

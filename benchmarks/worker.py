@@ -73,9 +73,51 @@ def _sync_client(spec: dict[str, Any]) -> dict[str, Any]:
             call()
         wall, cpu = time.perf_counter() - w0, time.process_time() - p0
         out["sequential"] = _run_stats(url, n, wall, cpu, before)
+        if spec.get("thread_calls"):
+            out["threads"] = _threads(call, url, spec["threads"], spec["thread_calls"])
     finally:
         close()
     return out
+
+
+def _threads(call: Any, url: str, threads: int, total: int) -> dict[str, Any]:
+    """``threads`` threads sharing the one client, each calling ``total // threads`` times
+    in a loop (after one warm-up call each, so every thread's connection exists)."""
+    import threading
+
+    per_thread = max(1, total // threads)
+    start = threading.Barrier(threads + 1)
+    failures: list[BaseException] = []
+
+    def work(count: int) -> None:
+        try:
+            call()
+            start.wait()
+            start.wait()
+            for _ in range(count):
+                call()
+        except BaseException as exc:  # reported, and the run fails
+            failures.append(exc)
+            start.abort()
+
+    pool = [threading.Thread(target=work, args=(per_thread,)) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    try:
+        start.wait()  # every thread warmed up
+        gc.collect()
+        before = server_stats(url)
+        w0, p0 = time.perf_counter(), time.process_time()
+        start.wait()  # go
+    except threading.BrokenBarrierError:
+        before, w0, p0 = {}, 0.0, 0.0  # a thread failed: reported below
+    for thread in pool:
+        thread.join()
+    wall, cpu = time.perf_counter() - w0, time.process_time() - p0
+    if failures or not before:
+        first = failures[0] if failures else None
+        raise RuntimeError(f"a thread failed: {first!r}") from first
+    return _run_stats(url, per_thread * threads, wall, cpu, before)
 
 
 async def _async_client(spec: dict[str, Any]) -> dict[str, Any]:

@@ -34,8 +34,11 @@ HEADINGS = [
     "## Import time (fresh interpreter)",
     "## Import + construct + first call (fresh interpreter)",
     "## IRSA (EKS web identity): import + construct + first call (fresh interpreter)",
+    "## Memory after import + construct + first call (fresh interpreter)",
+    "## Installed size (dependency closure)",
     "## Client construction after import",
     "## Sequential `EnableKeyRotation` (sync)",
+    "## Sync throughput, 8 threads sharing one client",
     "## Async throughput (calls in flight)",
     "## Signing alone",
     "## The fake KMS's own ceiling",
@@ -198,6 +201,20 @@ def test_smoke_run_writes_the_report(tmp_path: Path) -> None:
         assert f"| {target['text']} |" in text, target["text"]
     assert "trentclient" in results["import"]
     assert "trentclient SigV4Auth.sign" in results["signing"]
+    # The new rows: memory after a cold start (above the bare interpreter's), the installed
+    # closures, and 8 threads sharing one sync client.
+    for part in results["cold_parts"]["trentclient.Client"]:
+        assert part["rss_kb"] > 0
+    sizes = results["sizes"]
+    assert sizes["trentclient"]["bytes"] > 0
+    assert {"trentclient", "httpx", "attrs"} <= set(sizes["trentclient"]["packages"])
+    assert "botocore" not in sizes["trentclient"]["packages"]
+    if sizes["boto3"] is not None:
+        assert "botocore" in sizes["boto3"]["packages"]
+    for name in ("trentclient.Client", "raw httpx (sync)"):
+        for run in results["clients"][name]:
+            assert run["threads"]["calls"] == 40 and run["threads"]["server_requests"] >= 40
+    assert "| trentclient.Client |" in text.split("## Sync throughput, 8 threads")[1]
     # Every contender is either measured or reported missing.
     for contender in contenders.CONTENDERS:
         assert (contender.name in results["clients"]) != (contender.name in results["missing"])
