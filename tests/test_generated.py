@@ -363,20 +363,21 @@ def _check_method_sections(op: Any, doc: str) -> None:
 
     import botocore.session
 
+    # Python 3.13 strips the docstring's common indentation at compile time; cleandoc gives
+    # the same text on every version.
+    doc = inspect.cleandoc(doc)
     model = botocore.session.get_session().get_service_model("kms").operation_model(op.name)
     members = model.input_shape.members if model.input_shape is not None else {}
-    documented = dict(
-        re.findall(r"^            (\w+) \([^)]*\):\s+(Required|Optional)\.", doc, re.M)
-    )
+    documented = dict(re.findall(r"^    (\w+) \([^)]*\):\s+(Required|Optional)\.", doc, re.M))
     required = set(model.input_shape.required_members) if model.input_shape is not None else set()
     assert documented == {
         name: "Required" if name in required else "Optional" for name in members
     }, op.name
     raises = doc.split("Raises:", 1)[1]
     for error in model.error_shapes:
-        assert f"            {error.name}: " in raises, (op.name, error.name)
+        assert f"\n    {error.name}: " in raises, (op.name, error.name)
     for common in ("ParamValidationError", "ServiceError", "TransportError"):
-        assert f"            {common}: " in raises, (op.name, common)
+        assert f"\n    {common}: " in raises, (op.name, common)
 
 
 def test_one_method_per_operation() -> None:
