@@ -1,8 +1,9 @@
 """The KMS JSON protocol (awsJson1.1): request values out, response values in. No I/O.
 
-``build_request`` turns an operation and its parameters into a signed ``httpx.Request``
-(validated first: nothing is built for bad input). ``parse_response`` turns a status, the
-headers and the body bytes into the result dict or raises the typed error.
+``serialize_body`` validates and serializes the parameters (nothing is built for bad input),
+``signed_headers`` signs the request's header list and ``to_request`` wraps it in an
+``httpx.Request``. ``parse_response`` turns a status, the headers and the body bytes into
+the result dict or raises the typed error.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTENT_TYPE",
-    "build_request",
     "error_code",
     "parse_error",
     "parse_response",
@@ -89,7 +89,7 @@ def signed_headers(
     host: str | None = None,
 ) -> tuple[list[tuple[str, str]], SigningResult]:
     """The header list of a signed POST for ``operation`` carrying ``body``, and what was
-    signed: what ``build_request`` wraps in an ``httpx.Request``, and what the aiohttp
+    signed: what ``to_request`` wraps in an ``httpx.Request``, and what the aiohttp
     transport sends as it is.
 
     Headers in botocore's order; ``amz-sdk-invocation-id`` and ``amz-sdk-request`` come
@@ -131,36 +131,6 @@ def to_request(
     )
     request.read()
     return request
-
-
-def build_request(
-    operation: Operation,
-    body: bytes,
-    *,
-    url: httpx.URL,
-    auth: SigV4Auth,
-    user_agent: str,
-    now: datetime | None = None,
-    invocation_id: str | None = None,
-    attempt: int = 1,
-    credentials: _KeyPair | None = None,
-    host: str | None = None,
-) -> httpx.Request:
-    """A signed POST for ``operation`` carrying ``body`` (from ``serialize_body``), with the
-    headers of ``signed_headers``."""
-    headers, signed = signed_headers(
-        operation,
-        body,
-        url=url,
-        auth=auth,
-        user_agent=user_agent,
-        now=now,
-        invocation_id=invocation_id,
-        attempt=attempt,
-        credentials=credentials,
-        host=host,
-    )
-    return to_request(url, headers, body, signed)
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:

@@ -43,16 +43,15 @@ def _environment_proxies(url: str, environ: Mapping[str, str]) -> dict[str, str]
         return {}
     import urllib.request  # ~5 ms; only when a proxy may be configured
 
-    if environ is _os_environ():
+    host = urlsplit(url).netloc
+    if environ is _os_environ():  # the OS's rules (macOS and Windows settings too)
         proxies = urllib.request.getproxies()
-        host = urlsplit(url).netloc
         try:
             bypass = bool(urllib.request.proxy_bypass(host))
         except (TypeError, OSError):
             bypass = False
     else:  # an environment given by a test or a caller: read it, not os.environ
         proxies = _getproxies_from(environ)
-        host = urlsplit(url).netloc
         bypass = bool(urllib.request.proxy_bypass_environment(host, proxies))  # type: ignore[attr-defined]
     if bypass:
         return {}
@@ -89,7 +88,8 @@ def proxy_for(
     url: str, proxies: Mapping[str, str] | None, environ: Mapping[str, str]
 ) -> str | None:
     """The proxy URL requests to ``url`` go through, or ``None`` for a direct connection."""
-    chosen = select_proxy(url, proxies) if proxies else None
-    if not proxies:
+    if proxies:
+        chosen = select_proxy(url, proxies)
+    else:  # botocore: an empty or missing mapping means the environment's
         chosen = select_proxy(url, _environment_proxies(url, environ))
     return fix_proxy_url(chosen) if chosen else None
