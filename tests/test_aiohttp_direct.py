@@ -307,3 +307,59 @@ def test_non_ascii_header_value_fails_as_through_httpx(server: FaultServer) -> N
         errors[way] = str(info.value)
     assert errors["direct"] == errors["objects"]
     assert server.requests == []
+
+
+def _count_yields(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Patch ``asyncio.sleep`` to count the transport's yields to the loop before sending
+    (its ``sleep(0)`` in ``_exchange``)."""
+    import sys
+
+    real_sleep = asyncio.sleep
+    yields: list[int] = []
+    exchange = AiohttpTransport._exchange.__code__
+
+    def sleep(delay: float, *args: Any, **kwargs: Any) -> Any:
+        if delay == 0 and sys._getframe(1).f_code is exchange:
+            yields.append(1)
+        return real_sleep(delay, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    return yields
+
+
+@pytest.mark.parametrize("way", ["direct", "objects"])
+def test_yields_before_sending_only_when_nothing_else_is_in_flight(
+    server: FaultServer, way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call started while no other is waiting for its answer yields to the loop once, so
+    a close already waiting on an idle pooled socket is seen first (the stale-connection
+    tests in test_faults.py rely on it); a call started while others are in flight does not
+    (the loop polls every socket between their steps anyway): one loop pass less per call
+    under load. Both ways of sending share the rule."""
+    yields = _count_yields(monkeypatch)
+    context = (
+        mock.patch.object(AiohttpTransport, "can_send_direct", return_value=False)
+        if way == "objects"
+        else contextlib.nullcontext()
+    )
+
+    async def main() -> tuple[int, int]:
+        async with _client(server.url, "direct") as kms:
+            for _ in range(5):
+                await kms.describe_key(KeyId=KEY)
+            sequential = len(yields)
+
+            async def worker() -> None:
+                for _ in range(10):
+                    await kms.describe_key(KeyId=KEY)
+
+            await asyncio.gather(*(worker() for _ in range(8)))
+            return sequential, len(yields) - sequential
+
+    with context:
+        sequential, concurrent = asyncio.run(main())
+    assert sequential == 5  # one call at a time: every call yields
+    assert len(server.requests) == 5 + 80
+    # 80 calls, 8 at a time: the first of each worker yields (all start together, none
+    # yet sent), and then only a call that finds none of the others waiting.
+    assert 8 <= concurrent <= 40, concurrent

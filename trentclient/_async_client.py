@@ -84,7 +84,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
     #: requests go straight to the transport while ``_http`` is that client (see ``_send``).
     _direct: tuple[httpx.AsyncClient, httpx.AsyncBaseTransport] | None = None
     #: That transport when it is trentclient's aiohttp one: then requests go to it without
-    #: an ``httpx.Request`` or ``httpx.Response`` (see ``_attempt_direct``).
+    #: an ``httpx.Request`` or ``httpx.Response`` (see ``_invoke``).
     _aiohttp: AiohttpTransport | None = None
 
     def _new_http_client(self, core: ClientCore) -> httpx.AsyncClient:
@@ -151,42 +151,6 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
             return None, call.failed(exc)
         return call.answered(response)
 
-    async def _attempt_direct(
-        self, call: Call, transport: AiohttpTransport, credentials: Credentials | Keys | None
-    ) -> tuple[dict[str, Any] | None, float]:
-        """One attempt sent by the aiohttp transport from the core's header list, its
-        answer read straight into the core: the same bytes on the wire, errors, timeouts
-        and decisions as ``_attempt``, without building an ``httpx.Request`` (only for an
-        error, which carries one) or an ``httpx.Response`` (only to decode a
-        ``Content-Encoding``)."""
-        headers = call.next_headers(credentials=credentials)
-        url = self._core.url
-        try:
-            answer = await transport.send_direct(
-                url,
-                headers,
-                call.body,
-                self._timeout,
-                functools.partial(call.request, self._timeout),
-            )
-            if isinstance(answer, httpx.Response):
-                log_sent(answer.request, answer)
-                await _read(call, answer)
-            else:
-                if info_enabled():
-                    log_line("POST", url, answer.http_version, answer.status, answer.reason_phrase)
-                status, fields = answer.status, answer.headers
-                try:
-                    async for chunk in answer.chunks():
-                        call.take(chunk, status, fields)
-                finally:
-                    answer.close()
-        except httpx.HTTPError as exc:
-            return None, call.failed(exc)
-        if isinstance(answer, httpx.Response):
-            return call.answered(answer)
-        return call.answered_raw(answer.status, answer.headers, answer.raw_headers)
-
     async def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         call = self._core.start(operation_name, params)
         while True:
@@ -198,7 +162,47 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
             if transport is None:
                 result, delay = await self._attempt(call, credentials)
             else:
-                result, delay = await self._attempt_direct(call, transport, credentials)
+                # The direct attempt, inline (one coroutine frame fewer to resume at each
+                # suspension): sent by the aiohttp transport from the core's header list, its
+                # answer read straight into the core. The same bytes on the wire, errors,
+                # timeouts and decisions as ``_attempt``, without building an
+                # ``httpx.Request`` (only for an error, which carries one) or an
+                # ``httpx.Response`` (only to decode a ``Content-Encoding``).
+                headers = call.next_headers(credentials=credentials)
+                url = self._core.url
+                try:
+                    answer = await transport.send_direct(
+                        url,
+                        headers,
+                        call.body,
+                        self._timeout,
+                        functools.partial(call.request, self._timeout),
+                    )
+                    if isinstance(answer, httpx.Response):
+                        log_sent(answer.request, answer)
+                        await _read(call, answer)
+                    else:
+                        if info_enabled():
+                            log_line(
+                                "POST",
+                                url,
+                                answer.http_version,
+                                answer.status,
+                                answer.reason_phrase,
+                            )
+                        try:
+                            await answer.read(call.take)
+                        finally:
+                            answer.close()
+                except httpx.HTTPError as exc:
+                    result, delay = None, call.failed(exc)
+                else:
+                    if isinstance(answer, httpx.Response):
+                        result, delay = call.answered(answer)
+                    else:
+                        result, delay = call.answered_raw(
+                            answer.status, answer.headers, answer.raw_headers
+                        )
             if result is not None:
                 return result
             if delay > 0:

@@ -36,6 +36,9 @@ _SEND_STEPS = (
 )
 
 
+_SEND_STEP_NAMES = frozenset(_SEND_STEPS)
+
+
 def _real_steps(cls: type[httpx.Client | httpx.AsyncClient]) -> tuple[Any, ...]:
     steps = tuple(getattr(cls, name) for name in _SEND_STEPS)
     if any(getattr(step, "__module__", None) != "httpx._client" for step in steps):
@@ -60,11 +63,18 @@ def send_is_replaced(http: httpx.Client | httpx.AsyncClient) -> bool:
     real = _REAL_STEPS.get(cls)
     if not real:
         return True
-    for name, step in zip(_SEND_STEPS, real, strict=True):
-        if getattr(cls, name) is not step:
-            return True
+    # (Spelled out, not a loop: this runs on every call.)
+    send, auth, redirects, single, transport_for = real
+    if (
+        cls.send is not send
+        or cls._send_handling_auth is not auth
+        or cls._send_handling_redirects is not redirects
+        or cls._send_single_request is not single
+        or cls._transport_for_url is not transport_for
+    ):
+        return True
     own = vars(http)
-    return any(name in own for name in _SEND_STEPS)
+    return bool(own.keys() & _SEND_STEP_NAMES)
 
 
 def log_sent(request: httpx.Request, response: httpx.Response) -> None:
