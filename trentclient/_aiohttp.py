@@ -80,7 +80,7 @@ import io
 import socket
 import ssl
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from typing import Any, NoReturn, TypeVar
 
 import aiohttp
@@ -239,9 +239,24 @@ class _ResponseStream(httpx.AsyncByteStream):
             async for chunk in self._response.content.iter_any():
                 yield chunk
         except (aiohttp.ClientError, OSError) as exc:  # OSError includes TimeoutError
-            self._finish(keep_connection=False)
-            _raise_mapped(exc, self._make_request, sent=True)
+            self.failed(exc)
         self._finish(keep_connection=True)
+
+    async def read(self, take: Callable[[bytes], object]) -> None:
+        """``__aiter__`` as a plain loop handing each chunk to ``take`` (which may raise:
+        the body is then left unread, and ``finish()`` closes the connection)."""
+        readany = self._response.content.readany
+        try:
+            while chunk := await readany():
+                take(chunk)
+        except (aiohttp.ClientError, OSError) as exc:  # OSError includes TimeoutError
+            self.failed(exc)
+        self._finish(keep_connection=True)
+
+    def failed(self, exc: BaseException) -> NoReturn:
+        """The body could not be read: close the connection, raise the httpx error."""
+        self._finish(keep_connection=False)
+        _raise_mapped(exc, self._make_request, sent=True)
 
     def _finish(self, *, keep_connection: bool) -> None:
         if self._done:
@@ -556,7 +571,7 @@ class DirectAnswer:
     """An answer's head, read without an ``httpx.Response`` (``send_direct``): ``status``,
     ``headers`` as ``httpx.Headers`` gives them (lower-case names, repeated ones joined
     with ``", "``, decoded as httpx decodes them), ``raw_headers`` as they came; then the
-    body, streamed by ``chunks()``. ``close()`` gives the connection and the slot back
+    body, read by ``read()``. ``close()`` gives the connection and the slot back
     (kept for reuse only when the body was read to its end)."""
 
     __slots__ = ("_response", "_stream", "headers", "raw_headers", "status")
@@ -574,25 +589,13 @@ class DirectAnswer:
         self.raw_headers: tuple[tuple[bytes, bytes], ...] = raw
         self.headers: dict[str, str] = _header_map(raw)
 
-    def chunks(self) -> AsyncIterator[bytes]:
-        """The body as it arrives (aiohttp's failures raised as httpx's)."""
-        return self._stream.__aiter__()
-
-    async def read(self, take: Callable[[bytes, int, Mapping[str, str]], object]) -> None:
-        """Hand each chunk of the body to ``take(chunk, status, headers)`` as it arrives, as
-        ``chunks()`` gives them, without its two async generators (``take`` may raise: the
-        body is then left unread, and ``close()`` closes the connection). aiohttp's
-        failures raise as httpx's."""
-        stream = self._stream
-        readany = self._response.content.readany
+    def read(self, take: Callable[[bytes, int, Mapping[str, str]], object]) -> Awaitable[None]:
+        """Hand each chunk of the body to ``take(chunk, status, headers)`` as it arrives, in
+        a plain loop rather than through async generators (``take`` may raise: the body is
+        then left unread, and ``close()`` closes the connection). aiohttp's failures raise
+        as httpx's."""
         status, headers = self.status, self.headers
-        try:
-            while chunk := await readany():
-                take(chunk, status, headers)
-        except (aiohttp.ClientError, OSError) as exc:  # OSError includes TimeoutError
-            stream._finish(keep_connection=False)
-            _raise_mapped(exc, stream._make_request, sent=True)
-        stream._finish(keep_connection=True)
+        return self._stream.read(lambda chunk: take(chunk, status, headers))
 
     def close(self) -> None:
         self._stream.finish()
