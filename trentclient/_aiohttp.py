@@ -320,7 +320,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._httpx: httpx.AsyncHTTPTransport | None = None  # only while a mock is active
         self._yarl: tuple[httpx.URL, URL] | None = None
         self._client_timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
-        self._in_flight = 0  # requests sent and waiting for their answer's head
+        self._in_flight = 0  # requests being sent or waiting for their answer's head
 
     def _open(self) -> aiohttp.ClientSession:
         """The session, made on first use inside the running loop it then belongs to."""
