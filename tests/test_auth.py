@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import httpx
 import pytest
 
-import trentclient._auth
+import trentclient._signer
 from tests.sigv4_cases import botocore_sign_httpx, mismatch
 from trentclient._auth import SigV4Auth
 from trentclient._credentials import StaticCredentialProvider
@@ -302,7 +302,7 @@ def _ok(request: httpx.Request) -> httpx.Response:
 
 
 def test_auth_on_sync_and_async_clients(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(trentclient._auth, "_utcnow", lambda: FIXED)
+    monkeypatch.setattr(trentclient._signer, "_utcnow", lambda: FIXED)
     credentials = Credentials(AK, SK, TOKEN)
     auth = SigV4Auth(credentials, "us-east-1")
     seen: list[httpx.Request] = []
@@ -360,7 +360,7 @@ def test_auth_without_a_clock_patch_uses_the_current_time() -> None:
 def test_streaming_bodies_are_read_and_signed_through_auth(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(trentclient._auth, "_utcnow", lambda: FIXED)
+    monkeypatch.setattr(trentclient._signer, "_utcnow", lambda: FIXED)
     credentials = Credentials(AK, SK)
     auth = SigV4Auth(credentials, "us-east-1")
     chunks = [KMS_BODY[:10], KMS_BODY[10:40], KMS_BODY[40:]]
@@ -473,7 +473,7 @@ def test_credentials_provider_is_asked_on_every_sign() -> None:
 
 
 def test_credentials_provider_through_a_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(trentclient._auth, "_utcnow", lambda: FIXED)
+    monkeypatch.setattr(trentclient._signer, "_utcnow", lambda: FIXED)
     provider = RotatingProvider()
     seen: list[httpx.Request] = []
 

@@ -194,6 +194,7 @@ def _aclient(url: str, async_http: str, **kwargs: Any) -> trentclient.AsyncClien
 
 
 def _aspy_transport(kms: trentclient.AsyncClient) -> list[httpx.Request]:
+    kms._http  # noqa: B018  (over aiohttp, the httpx.AsyncClient is made on first use)
     assert kms._direct is not None
     transport = kms._direct[1]
     seen: list[httpx.Request] = []

@@ -8,7 +8,6 @@
 from typing import TYPE_CHECKING, Any
 
 from ._async_client import AsyncClient
-from ._auth import SigV4Auth
 from ._client import Client
 from ._exceptions import (
     AccessDeniedException,
@@ -56,13 +55,17 @@ from ._generated._errors import *  # noqa: F403  (the modeled KMS errors, listed
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._auth import SigV4Auth
     from ._config import Config, RetryConfig
     from ._credentials import CredentialProvider
     from ._credvalue import Credentials
 
 # Loaded on first use (PEP 562): they are attrs classes, and attrs costs more to import
 # than the rest of trentclient together. A client from static keys never needs attrs.
+# SigV4Auth is an httpx.Auth: httpx is imported by the clients that send with it, and
+# AsyncClient over aiohttp sends without it.
 _LAZY = {
+    "SigV4Auth": "._auth",
     "Config": "._config",
     "RetryConfig": "._config",
     "Credentials": "._credvalue",

@@ -1,4 +1,4 @@
-"""``AiohttpTransport``: an ``httpx.AsyncBaseTransport`` over aiohttp's connection pool.
+"""``AiohttpTransport``: httpx's async transport interface over aiohttp's connection pool.
 
 ``AsyncClient`` uses it by default when aiohttp is installed (``Config.async_http``):
 httpcore's async pool slows down badly with many calls in flight (about 350 calls/s at 64
@@ -67,6 +67,12 @@ the ``httpx.Request`` an error carries is built only then. An answer with a
 watching it (``can_send_direct``: it is replaced on the class or the instance, or a mock is
 active) and while trentclient's DEBUG log, which describes httpx's objects, is on.
 
+httpx itself is not imported here: ``AsyncClient`` sends directly without it (its
+``httpx.AsyncClient`` is made only when something needs one), so the transport implements
+httpx's ``AsyncBaseTransport`` interface (``handle_async_request``, ``aclose``, ``async
+with``) without subclassing it. Its httpx side (``httpx.Response`` and its stream) is in
+``trentclient._aiohttp_httpx``, and httpx's errors are imported only to raise one.
+
 The ``aiohttp.ClientSession`` is made on the first request, inside the running event loop,
 and belongs to that loop: using the transport from another loop raises ``RuntimeError``
 (as httpx's own pool fails there too). ``aclose()`` closes the session and its connections.
@@ -81,15 +87,21 @@ import socket
 import ssl
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
-from typing import Any, NoReturn, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import aiohttp
-import httpx
 from aiohttp.connector import Connection
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ._redact import redact_headers
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._core import PoolLimits
+    from ._url import EndpointURL
 
 __all__ = ["AiohttpTransport", "DirectAnswer"]
 
@@ -103,14 +115,19 @@ _SENT_ON: contextvars.ContextVar[list[asyncio.Transport]] = contextvars.ContextV
 
 def _send_is_mocked() -> bool:
     """Whether a test double (respx, pytest-httpx, ``unittest.mock``) has replaced httpx's
-    or httpcore's async send, which is how those tools intercept requests."""
-    if httpx.AsyncHTTPTransport.handle_async_request.__module__ != "httpx._transports.default":
+    or httpcore's async send, which is how those tools intercept requests (all of them
+    import httpx: when it is not imported, nothing has replaced anything)."""
+    httpx = sys.modules.get("httpx")
+    if httpx is None:
+        return False
+    send = httpx.AsyncHTTPTransport.handle_async_request
+    if send.__module__ != "httpx._transports.default":
         return True
     httpcore = sys.modules.get("httpcore")  # not imported by httpx itself, nor then patched
     if httpcore is None:
         return False
-    send = httpcore.AsyncConnectionPool.handle_async_request
-    return bool(send.__module__ != "httpcore._async.connection_pool")
+    pool_send = httpcore.AsyncConnectionPool.handle_async_request
+    return bool(pool_send.__module__ != "httpcore._async.connection_pool")
 
 
 class _Request(aiohttp.ClientRequest):
@@ -158,6 +175,8 @@ def _raise_mapped(
     ``ConnectionTimeoutError`` and ``SocketTimeoutError``; 3.9 raises ``ServerTimeoutError``
     for both, so the phase decides).
     """
+    import httpx
+
     _scrub(exc)
     request = make_request()
     if isinstance(exc, TimeoutError):  # aiohttp's ServerTimeoutError and its subclasses
@@ -181,13 +200,6 @@ def _raise_mapped(
     raise httpx.TransportError(_text(exc, "aiohttp failure"), request=request) from exc
 
 
-def _timeouts(
-    request: httpx.Request, default: Mapping[str, float | None]
-) -> Mapping[str, float | None]:
-    timeout: Mapping[str, float | None] = request.extensions.get("timeout") or default
-    return timeout
-
-
 class _Slots:
     """The pool's ``max_connections`` as a semaphore, so a full pool is a ``PoolTimeout``."""
 
@@ -207,6 +219,8 @@ class _Slots:
             async with asyncio.timeout(timeout):
                 await semaphore.acquire()
         except TimeoutError as exc:
+            import httpx
+
             raise httpx.PoolTimeout(
                 f"Timed out after {timeout} s waiting for a free connection "
                 "(all max_pool_connections are in use)",
@@ -217,9 +231,10 @@ class _Slots:
         self._semaphore.release()
 
 
-class _ResponseStream(httpx.AsyncByteStream):
+class _ResponseStream:
     """The answer's body, streamed from aiohttp; its slot and connection are given back at
-    the end of the body or at ``aclose()``, whichever comes first."""
+    the end of the body or at ``aclose()``, whichever comes first. (``httpx.Response``
+    takes the ``httpx.AsyncByteStream`` subclass in ``trentclient._aiohttp_httpx``.)"""
 
     __slots__ = ("_done", "_make_request", "_response", "_slots")
 
@@ -293,32 +308,37 @@ def _socket_factory(options: list[tuple[int, int, int]]) -> Callable[[Any], sock
     return make
 
 
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """Send ``httpx`` requests through one ``aiohttp.ClientSession`` (see the module doc).
+class AiohttpTransport:
+    """Send ``httpx`` requests through one ``aiohttp.ClientSession`` (see the module doc):
+    an ``httpx.AsyncBaseTransport`` in all but its base class.
 
     ``limits.max_connections`` bounds the connections (``None``: no bound) and
-    ``limits.keepalive_expiry`` is how long an idle one is kept; ``timeout`` applies to
-    requests that carry no ``timeout`` extension of their own.
+    ``limits.keepalive_expiry`` is how long an idle one is kept (an ``httpx.Limits``, or
+    any object with those three attributes, ``max_keepalive_connections`` too);
+    ``timeout`` applies to requests that carry no ``timeout`` extension of their own
+    (an ``httpx.Timeout``, or its ``as_dict()``).
     """
 
     def __init__(
         self,
         ssl_context: ssl.SSLContext,
-        limits: httpx.Limits,
-        timeout: httpx.Timeout,
+        limits: httpx.Limits | PoolLimits,
+        timeout: httpx.Timeout | Mapping[str, float | None],
         *,
         socket_options: list[tuple[int, int, int]] | None = None,
     ) -> None:
         self._ssl_context = ssl_context
         self._socket_options = list(socket_options or ())
         self._limits = limits
-        self._default_timeout: dict[str, float | None] = timeout.as_dict()
+        self._default_timeout: dict[str, float | None] = (
+            dict(timeout) if isinstance(timeout, Mapping) else timeout.as_dict()
+        )
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: _Slots | None = None
         self._closed = False
         self._httpx: httpx.AsyncHTTPTransport | None = None  # only while a mock is active
-        self._yarl: tuple[httpx.URL, URL] | None = None
+        self._yarl: tuple[httpx.URL | EndpointURL, URL] | None = None
         self._client_timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
         self._in_flight = 0  # requests being sent or waiting for their answer's head
 
@@ -365,10 +385,33 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _fallback(self) -> httpx.AsyncHTTPTransport:
         if self._httpx is None:
-            self._httpx = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._limits)
+            import httpx
+
+            limits = self._limits
+            if not isinstance(limits, httpx.Limits):
+                limits = httpx.Limits(
+                    max_connections=limits.max_connections,
+                    max_keepalive_connections=limits.max_keepalive_connections,
+                    keepalive_expiry=limits.keepalive_expiry,
+                )
+            self._httpx = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=limits)
         return self._httpx
 
+    async def __aenter__(self) -> AiohttpTransport:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        await self.aclose()
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and give back the ``httpx.Response``, its body streamed."""
+        from ._aiohttp_httpx import given, httpx_response, timeouts_of
+
         if _send_is_mocked():
             # Let respx & co. see the request, as they would with httpx's own pool.
             return await self._fallback().handle_async_request(request)
@@ -383,9 +426,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             URL(str(request.url), encoded=True),
             headers,
             body,
-            _timeouts(request, self._default_timeout),
-            _given(request),
-            _httpx_response,
+            timeouts_of(request, self._default_timeout),
+            given(request),
+            httpx_response,
         )
 
     def can_send_direct(self) -> bool:
@@ -400,22 +443,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def send_direct(
         self,
-        url: httpx.URL,
+        url: httpx.URL | EndpointURL,
         headers: list[tuple[str, str]],
         body: bytes,
         timeout: Mapping[str, float | None],
         make_request: Callable[[], httpx.Request],
-    ) -> Coroutine[Any, Any, DirectAnswer | httpx.Response]:
+    ) -> Coroutine[Any, Any, DirectAnswer]:
         """POST ``body`` with ``headers`` (the core's list, in order) to ``url``, without an
         ``httpx.Request``: what ``handle_async_request`` puts on the wire for the request
         ``make_request()`` gives, with the same timeouts (``timeout``: httpx's four), slots
         and errors (their ``request`` made by ``make_request`` only then).
 
-        Returns the answer's head and its body to read (``DirectAnswer``), or, for an
-        answer with a ``Content-Encoding``, the ``httpx.Response`` (with its request) that
-        ``handle_async_request`` gives: httpx decodes the body, as it always has. The
-        caller checks ``can_send_direct()`` first. (A plain method returning the sending
-        coroutine: awaiting it resumes one coroutine frame fewer at every suspension.)
+        Returns the answer's head and its body to read (``DirectAnswer``); for an answer
+        with a ``Content-Encoding``, its ``response`` is the ``httpx.Response`` (with its
+        request) that ``handle_async_request`` gives: httpx decodes the body, as it always
+        has. The caller checks ``can_send_direct()`` first. (A plain method returning the
+        sending coroutine: awaiting it resumes one coroutine frame fewer at every
+        suspension.)
         """
         for _, value in headers:
             if not value.isascii():
@@ -425,7 +469,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             "POST", self._url_of(url), headers, body, timeout, make_request, _direct_answer
         )
 
-    def _url_of(self, url: httpx.URL) -> URL:
+    def _url_of(self, url: httpx.URL | EndpointURL) -> URL:
         """The yarl form of ``url`` (one per client: the endpoint's), made once."""
         cached = self._yarl
         if cached is None or cached[0] is not url:
@@ -493,6 +537,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     )
             except TimeoutError as exc:
                 if deadline.expired():
+                    import httpx
+
                     raise httpx.WriteTimeout(
                         f"Timed out sending the request (write timeout {write} s)",
                         request=make_request(),
@@ -529,41 +575,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 _HANDLE_ASYNC_REQUEST = AiohttpTransport.handle_async_request
 
 
-def _given(request: httpx.Request) -> Callable[[], httpx.Request]:
-    return lambda: request
-
-
-def _httpx_response(
-    response: aiohttp.ClientResponse,
-    make_request: Callable[[], httpx.Request],
-    slots: _Slots | None,
-) -> httpx.Response:
-    """The ``httpx.Response`` for an aiohttp response whose head has arrived."""
-    version = response.version
-    return httpx.Response(
-        response.status,
-        headers=list(response.raw_headers),
-        stream=_ResponseStream(response, make_request, slots),
-        request=make_request(),
-        extensions={
-            "http_version": f"HTTP/{version.major}.{version.minor}".encode()
-            if version
-            else b"HTTP/1.1",
-            "reason_phrase": (response.reason or "").encode("ascii", "replace"),
-        },
-    )
-
-
 def _direct_answer(
     response: aiohttp.ClientResponse,
     make_request: Callable[[], httpx.Request],
     slots: _Slots | None,
-) -> DirectAnswer | httpx.Response:
+) -> DirectAnswer:
     """``send_direct``'s answer: the head and the body to read, or, for an answer with a
     ``Content-Encoding``, the ``httpx.Response`` (with its request), for httpx to decode."""
     for name, _ in response.raw_headers:
         if name.lower() == b"content-encoding":
-            return _httpx_response(response, _given(make_request()), slots)
+            from ._aiohttp_httpx import given, httpx_response
+
+            encoded = httpx_response(response, given(make_request()), slots)
+            return DirectAnswer(response, make_request, slots, encoded)
     return DirectAnswer(response, make_request, slots)
 
 
@@ -572,22 +596,28 @@ class DirectAnswer:
     ``headers`` as ``httpx.Headers`` gives them (lower-case names, repeated ones joined
     with ``", "``, decoded as httpx decodes them), ``raw_headers`` as they came; then the
     body, read by ``read()``. ``close()`` gives the connection and the slot back
-    (kept for reuse only when the body was read to its end)."""
+    (kept for reuse only when the body was read to its end).
 
-    __slots__ = ("_response", "_stream", "headers", "raw_headers", "status")
+    For an answer with a ``Content-Encoding``, ``response`` is the ``httpx.Response`` to
+    read instead (httpx decodes the body; the response holds the connection and the slot,
+    and ``read`` and ``close`` are not to be used); else ``None``."""
+
+    __slots__ = ("_response", "_stream", "headers", "raw_headers", "response", "status")
 
     def __init__(
         self,
         response: aiohttp.ClientResponse,
         make_request: Callable[[], httpx.Request],
         slots: _Slots | None,
+        encoded: httpx.Response | None = None,
     ) -> None:
         self._response = response
-        self._stream = _ResponseStream(response, make_request, slots)
+        self.response = encoded
         self.status: int = response.status
         raw = response.raw_headers
         self.raw_headers: tuple[tuple[bytes, bytes], ...] = raw
-        self.headers: dict[str, str] = _header_map(raw)
+        self.headers: dict[str, str] = {} if encoded is not None else _header_map(raw)
+        self._stream = _ResponseStream(response, make_request, None if encoded else slots)
 
     def read(self, take: Callable[[bytes, int, Mapping[str, str]], object]) -> Awaitable[None]:
         """Hand each chunk of the body to ``take(chunk, status, headers)`` as it arrives, in
@@ -624,6 +654,8 @@ def _header_map(raw: tuple[tuple[bytes, bytes], ...]) -> dict[str, str]:
             else:
                 out[key] = text
     except UnicodeDecodeError:  # httpx's fallback: UTF-8, else Latin-1, for all of them
+        import httpx
+
         return dict(httpx.Headers(list(raw)).items())
     return out
 

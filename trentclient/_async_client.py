@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
-import httpx
-
-from ._base import BaseClient, info_enabled, log_line, log_sent, send_is_replaced
+from ._base import (
+    BaseClient,
+    class_send_is_replaced,
+    info_enabled,
+    log_line,
+    log_sent,
+    send_is_replaced,
+)
 from ._core import Call, ClientCore, logger
 from ._generated._methods import AsyncOperations
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._aiohttp import AiohttpTransport
     from ._credentials._flow import Keys
     from ._credvalue import Credentials
@@ -22,14 +30,15 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient"]
 
 
-def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport:
+def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport | AiohttpTransport:
     """aiohttp's pool (``trentclient._aiohttp``) when ``Config.async_http`` asks for it, or
-    allows it and aiohttp is installed; else httpx's own. aiohttp is imported only here."""
+    allows it and aiohttp is installed; else httpx's own. aiohttp is imported only here,
+    httpx only for httpx's pool."""
     choice = core.settings.async_http
-    options = core.transport_options()
-    if choice == "auto" and "proxy" in options:
+    proxied = core.proxy() is not None
+    if choice == "auto" and proxied:
         choice = "httpx"  # trentclient's aiohttp transport sends direct only
-    if choice == "aiohttp" and "proxy" in options:
+    if choice == "aiohttp" and proxied:
         raise ValueError(
             "Config(async_http='aiohttp') sends direct only, but a proxy is configured "
             f"for {core.endpoint_url}: use async_http='auto' or 'httpx' (httpx's pool)"
@@ -49,11 +58,19 @@ def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport:
 
             return AiohttpTransport(
                 core.ssl_context(),
-                core.limits(),
-                core.timeout,
+                core.pool_limits(),
+                core.timeouts,
                 socket_options=core.socket_options(),
             )
-    return httpx.AsyncHTTPTransport(**options)
+    import httpx
+
+    return httpx.AsyncHTTPTransport(**core.transport_options())
+
+
+def _is_http_error(exc: Exception) -> TypeGuard[httpx.HTTPError]:
+    """Whether ``exc`` is an ``httpx.HTTPError`` (httpx is loaded once one was raised)."""
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(exc, httpx.HTTPError)
 
 
 async def _read(call: Call, response: httpx.Response) -> None:
@@ -65,7 +82,7 @@ async def _read(call: Call, response: httpx.Response) -> None:
         await response.aclose()
 
 
-class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
+class AsyncClient(BaseClient["httpx.AsyncClient"], AsyncOperations):
     """An asyncio AWS KMS client with boto3's method names and parameters.
 
     Constructed like ``Client``. Pass ``http_client`` to bring your own
@@ -84,25 +101,60 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
     #: requests go straight to the transport while ``_http`` is that client (see ``_send``).
     _direct: tuple[httpx.AsyncClient, httpx.AsyncBaseTransport] | None = None
     #: That transport when it is trentclient's aiohttp one: then requests go to it without
-    #: an ``httpx.Request`` or ``httpx.Response`` (see ``_invoke``).
+    #: an ``httpx.Request`` or ``httpx.Response`` (see ``_invoke``), and the
+    #: ``httpx.AsyncClient`` around it is made only when something asks for ``_http``.
     _aiohttp: AiohttpTransport | None = None
+    #: The ``httpx.AsyncClient`` (``_http``), None until it is made.
+    _http_client: httpx.AsyncClient | None = None
+    #: Whether ``aclose()`` has closed the aiohttp transport before ``_http`` was made.
+    _closed = False
 
-    def _new_http_client(self, core: ClientCore) -> httpx.AsyncClient:
+    def _init_http(self, core: ClientCore, http_client: httpx.AsyncClient | None) -> None:
+        if http_client is not None:
+            self._http_client = http_client
+            return
         transport = _new_transport(core)
-        http = httpx.AsyncClient(transport=transport, timeout=core.timeout)
-        self._direct = (http, transport)
         if type(transport).__name__ == "AiohttpTransport":  # (aiohttp imported only then)
             from ._aiohttp import AiohttpTransport
 
             if type(transport) is AiohttpTransport:
+                import aiohttp
+
                 self._aiohttp = transport
+                core.http_library = f"aiohttp#{aiohttp.__version__}"
+                return
+        self._wrap(transport)
+
+    def _wrap(self, transport: httpx.AsyncBaseTransport | AiohttpTransport) -> httpx.AsyncClient:
+        """The ``httpx.AsyncClient`` over this client's own ``transport``."""
+        import httpx
+
+        http = httpx.AsyncClient(
+            transport=cast("httpx.AsyncBaseTransport", transport), timeout=self._core.timeout
+        )
+        self._http_client = http
+        self._direct = (http, cast("httpx.AsyncBaseTransport", transport))
         return http
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The ``httpx.AsyncClient``: the one given, or this client's own (over aiohttp's
+        transport, made on first use: sending directly needs none)."""
+        http = self._http_client
+        if http is None:
+            assert self._aiohttp is not None
+            http = self._wrap(self._aiohttp)
+        return http
+
+    @_http.setter
+    def _http(self, http: httpx.AsyncClient) -> None:
+        self._http_client = http
 
     def _own_transport(self) -> httpx.AsyncBaseTransport | None:
         """The transport to hand requests to directly, or None to send through ``_http``:
         this client made ``_http``, it is open, and no hook or test double watches its
         ``send``."""
-        http = self._http
+        http = self._http_client
         direct = self._direct
         if direct is None or direct[0] is not http or http.is_closed or send_is_replaced(http):
             return None
@@ -112,6 +164,8 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
         """Send ``request``, streaming the answer: as ``Client._send``, through the
         transport itself when this client made the ``httpx.AsyncClient`` (aiohttp's or
         httpx's pool; either still routes to respx & co. while they are active)."""
+        import httpx
+
         transport = self._own_transport()
         if transport is None:
             http = self._http
@@ -130,12 +184,19 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
         objects: ``_send`` would hand the request to it, nothing watches its own send,
         and trentclient's DEBUG log (which describes those objects) is off."""
         transport = self._aiohttp
-        if (
-            transport is None
-            or self._own_transport() is not transport
-            or not transport.can_send_direct()
-            or logger.isEnabledFor(logging.DEBUG)
-        ):
+        if transport is None:
+            return None
+        if self._http_client is None:
+            # No httpx.AsyncClient made yet: none with hooks or patched on the instance;
+            # but its class may be patched (then it is made, to send through its send).
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            httpx = sys.modules.get("httpx")
+            if httpx is not None and class_send_is_replaced(httpx.AsyncClient):
+                return None
+        elif cast(object, self._own_transport()) is not transport:
+            return None
+        if not transport.can_send_direct() or logger.isEnabledFor(logging.DEBUG):
             return None
         return transport
 
@@ -143,6 +204,8 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
         self, call: Call, credentials: Credentials | Keys | None
     ) -> tuple[dict[str, Any] | None, float]:
         """One attempt through httpx's request and response objects."""
+        import httpx
+
         request = call.next_request(timeout=self._timeout, credentials=credentials)
         try:
             response = await self._send(request)
@@ -169,7 +232,7 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
                 # ``httpx.Request`` (only for an error, which carries one) or an
                 # ``httpx.Response`` (only to decode a ``Content-Encoding``).
                 headers = call.next_headers(credentials=credentials)
-                url = self._core.url
+                url = self._core.target
                 try:
                     answer = await transport.send_direct(
                         url,
@@ -178,9 +241,10 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
                         self._timeout,
                         functools.partial(call.request, self._timeout),
                     )
-                    if isinstance(answer, httpx.Response):
-                        log_sent(answer.request, answer)
-                        await _read(call, answer)
+                    response = answer.response
+                    if response is not None:  # (a Content-Encoding: httpx decodes it)
+                        log_sent(response.request, response)
+                        await _read(call, response)
                     else:
                         if info_enabled():
                             log_line(
@@ -194,11 +258,13 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
                             await answer.read(call.take)
                         finally:
                             answer.close()
-                except httpx.HTTPError as exc:
+                except Exception as exc:
+                    if not _is_http_error(exc):
+                        raise
                     result, delay = None, call.failed(exc)
                 else:
-                    if isinstance(answer, httpx.Response):
-                        result, delay = call.answered(answer)
+                    if response is not None:
+                        result, delay = call.answered(response)
                     else:
                         result, delay = call.answered_raw(
                             answer.status, answer.headers, answer.raw_headers
@@ -210,8 +276,14 @@ class AsyncClient(BaseClient[httpx.AsyncClient], AsyncOperations):
 
     async def aclose(self) -> None:
         """Close the connection pool (unless the httpx client was given by the caller)."""
-        if self._owns_http:
-            await self._http.aclose()
+        if not self._owns_http:
+            return
+        http = self._http_client
+        if http is not None:
+            await http.aclose()
+        elif self._aiohttp is not None:
+            self._closed = True
+            await self._aiohttp.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self

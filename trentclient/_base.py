@@ -8,20 +8,27 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpx
-
 from ._core import ClientCore
 from ._generated._errors import ClientExceptions
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._config import Config
     from ._credentials import CredentialProvider
     from ._meta import ClientMeta
     from ._settings import BotocoreConfigLike
 
-__all__ = ["BaseClient", "info_enabled", "log_line", "log_sent", "send_is_replaced"]
+__all__ = [
+    "BaseClient",
+    "class_send_is_replaced",
+    "info_enabled",
+    "log_line",
+    "log_sent",
+    "send_is_replaced",
+]
 
-HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+HttpT = TypeVar("HttpT", "httpx.Client", "httpx.AsyncClient")
 
 #: The methods of ``httpx.Client`` and ``httpx.AsyncClient`` between ``send`` and the
 #: transport. The clients skip them when they made the httpx client themselves (see
@@ -39,39 +46,49 @@ _SEND_STEPS = (
 _SEND_STEP_NAMES = frozenset(_SEND_STEPS)
 
 
-def _real_steps(cls: type[httpx.Client | httpx.AsyncClient]) -> tuple[Any, ...]:
+#: Those methods of each httpx client class as httpx defines them, noted the first time the
+#: class is looked at while none of them is replaced (``_real_steps``).
+_REAL_STEPS: dict[type[Any], tuple[Any, ...]] = {}
+_httpx_logger = logging.getLogger("httpx")
+
+
+def _real_steps(cls: type[Any]) -> tuple[Any, ...]:
+    """``cls``'s ``_SEND_STEPS`` as httpx defines them, or ``()`` while one is replaced.
+
+    Noted on first use (when httpx may already be imported and patched, which is why the
+    module of each method is checked), and only once all are httpx's own: a class looked
+    at first under a test double is looked at again once the double is gone."""
+    real = _REAL_STEPS.get(cls)
+    if real is not None:
+        return real
     steps = tuple(getattr(cls, name) for name in _SEND_STEPS)
     if any(getattr(step, "__module__", None) != "httpx._client" for step in steps):
-        return ()  # imported while replaced: never skip them
+        return ()
+    _REAL_STEPS[cls] = steps
     return steps
 
 
-_REAL_STEPS: dict[type[Any], tuple[Any, ...]] = {
-    httpx.Client: _real_steps(httpx.Client),
-    httpx.AsyncClient: _real_steps(httpx.AsyncClient),
-}
-_httpx_logger = logging.getLogger("httpx")
+def class_send_is_replaced(cls: type[httpx.Client | httpx.AsyncClient]) -> bool:
+    """Whether a test double has replaced a step of ``send`` on the httpx client class."""
+    real = _REAL_STEPS.get(cls) or _real_steps(cls)
+    if not real:
+        return True
+    # (Spelled out, not a loop: this runs on every call.)
+    send, auth, redirects, single, transport_for = real
+    return (
+        cls.send is not send
+        or cls._send_handling_auth is not auth
+        or cls._send_handling_redirects is not redirects
+        or cls._send_single_request is not single
+        or cls._transport_for_url is not transport_for
+    )
 
 
 def send_is_replaced(http: httpx.Client | httpx.AsyncClient) -> bool:
     """Whether ``send`` must be called for ``http``: it has event hooks, or a test double
     has replaced a step of its ``send``, on its class or on ``http`` itself (about 1 us)."""
     hooks = http.event_hooks
-    if hooks["request"] or hooks["response"]:
-        return True
-    cls = type(http)
-    real = _REAL_STEPS.get(cls)
-    if not real:
-        return True
-    # (Spelled out, not a loop: this runs on every call.)
-    send, auth, redirects, single, transport_for = real
-    if (
-        cls.send is not send
-        or cls._send_handling_auth is not auth
-        or cls._send_handling_redirects is not redirects
-        or cls._send_single_request is not single
-        or cls._transport_for_url is not transport_for
-    ):
+    if hooks["request"] or hooks["response"] or class_send_is_replaced(type(http)):
         return True
     own = vars(http)
     return bool(own.keys() & _SEND_STEP_NAMES)
@@ -95,7 +112,7 @@ def info_enabled() -> bool:
 
 
 def log_line(
-    method: str, url: httpx.URL, http_version: str, status_code: int, reason_phrase: str
+    method: str, url: object, http_version: str, status_code: int, reason_phrase: str
 ) -> None:
     """httpx's INFO line, from its parts (for an answer read without an ``httpx.Response``)."""
     _httpx_logger.info(
@@ -165,10 +182,12 @@ class BaseClient(Generic[HttpT]):
             mfa_token_provider=mfa_token_provider,
         )
         self._owns_http = http_client is None
-        self._http: HttpT = self._new_http_client(core) if http_client is None else http_client
-        self._timeout = self._http.timeout.as_dict()
+        #: httpx's four timeouts, put in each request (the given client's own, if any).
+        self._timeout = core.timeouts if http_client is None else http_client.timeout.as_dict()
+        self._init_http(core, http_client)
 
-    def _new_http_client(self, core: ClientCore) -> HttpT:
+    def _init_http(self, core: ClientCore, http_client: HttpT | None) -> None:
+        """Make the HTTP client (or note the one given): the subclass's."""
         raise NotImplementedError
 
     @property

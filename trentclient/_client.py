@@ -5,18 +5,19 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._base import BaseClient, log_sent, send_is_replaced
 from ._core import ClientCore
 from ._generated._methods import SyncOperations
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = ["Client"]
 
 
-class Client(BaseClient[httpx.Client], SyncOperations):
+class Client(BaseClient["httpx.Client"], SyncOperations):
     """A synchronous AWS KMS client with boto3's method names and parameters.
 
     ``region_name``, credentials and ``endpoint_url`` are resolved as boto3 does (arguments,
@@ -28,12 +29,17 @@ class Client(BaseClient[httpx.Client], SyncOperations):
     #: The transport of the ``httpx.Client`` this client made, and that client: requests go
     #: straight to the transport while ``_http`` is that client (see ``_send``).
     _direct: tuple[httpx.Client, httpx.HTTPTransport] | None = None
+    _http: httpx.Client
 
-    def _new_http_client(self, core: ClientCore) -> httpx.Client:
+    def _init_http(self, core: ClientCore, http_client: httpx.Client | None) -> None:
+        import httpx  # (not at `import trentclient`: AsyncClient over aiohttp needs none of it)
+
+        if http_client is not None:
+            self._http = http_client
+            return
         transport = httpx.HTTPTransport(**core.transport_options())
-        http = httpx.Client(transport=transport, timeout=core.timeout)
+        self._http = http = httpx.Client(transport=transport, timeout=core.timeout)
         self._direct = (http, transport)
-        return http
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, streaming the answer.
@@ -45,6 +51,8 @@ class Client(BaseClient[httpx.Client], SyncOperations):
         saves about a quarter of the CPU per call. Otherwise through ``send``, so that
         hooks and mocks see the call. httpx's INFO line is logged either way.
         """
+        import httpx
+
         http = self._http
         direct = self._direct
         if direct is None or direct[0] is not http or http.is_closed or send_is_replaced(http):
@@ -59,6 +67,8 @@ class Client(BaseClient[httpx.Client], SyncOperations):
         return response
 
     def _invoke(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        import httpx
+
         call = self._core.start(operation_name, params)
         while True:
             while wait := call.send_delay():

@@ -18,11 +18,9 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import httpx
-
-from ._auth import SigV4Auth, host_of
 from ._defaults import ConfigDefaults
 from ._endpoints import (
     endpoint_url_from_env,
@@ -52,8 +50,12 @@ from ._protocol import (
     to_request,
 )
 from ._retry import RateLimiter, RetryPolicy, is_retryable
+from ._signer import Signer, host_of
+from ._url import EndpointURL
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._config import Config
     from ._credentials import CredentialProvider
     from ._credentials._flow import Keys
@@ -62,7 +64,7 @@ if TYPE_CHECKING:
     from ._sigv4 import SigningResult
 from ._version import __version__
 
-__all__ = ["Call", "ClientCore", "shared_ssl_context"]
+__all__ = ["Call", "ClientCore", "PoolLimits", "shared_ssl_context"]
 
 logger = logging.getLogger("trentclient")
 
@@ -77,8 +79,23 @@ def shared_ssl_context() -> ssl.SSLContext:
     if _ssl_context is None:
         with _ssl_lock:
             if _ssl_context is None:
-                _ssl_context = httpx.create_ssl_context()
+                _ssl_context = verifying_ssl_context()
     return _ssl_context
+
+
+def verifying_ssl_context() -> ssl.SSLContext:
+    """A new verifying context with httpx's CA choice (``httpx.create_ssl_context()``):
+    ``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else certifi's bundle (botocore's too).
+    Made here so that AsyncClient over aiohttp needs no httpx (a test compares the two)."""
+    cafile = os.environ.get("SSL_CERT_FILE")
+    if cafile:
+        return ssl.create_default_context(cafile=cafile)
+    capath = os.environ.get("SSL_CERT_DIR")
+    if capath:
+        return ssl.create_default_context(capath=capath)
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def plain_http_ssl_context() -> ssl.SSLContext:
@@ -87,14 +104,30 @@ def plain_http_ssl_context() -> ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+def timeouts(settings: Config | type[ConfigDefaults]) -> dict[str, float | None]:
+    """httpx's four timeouts for a ``Config``'s, as ``httpx.Timeout.as_dict()`` gives them
+    (botocore has no write timeout: read's serves)."""
+    return {
+        "connect": settings.connect_timeout,
+        "read": settings.read_timeout,
+        "write": settings.read_timeout,
+        "pool": settings.pool_timeout,
+    }
+
+
 def http_timeout(settings: Config | type[ConfigDefaults]) -> httpx.Timeout:
-    """httpx's timeouts for a ``Config``'s (botocore has no write timeout: read's serves)."""
-    return httpx.Timeout(
-        connect=settings.connect_timeout,
-        read=settings.read_timeout,
-        write=settings.read_timeout,
-        pool=settings.pool_timeout,
-    )
+    """``timeouts`` as an ``httpx.Timeout``."""
+    import httpx
+
+    return httpx.Timeout(**timeouts(settings))
+
+
+class PoolLimits(NamedTuple):
+    """A connection pool's limits, named as ``httpx.Limits`` names them."""
+
+    max_connections: int | None
+    max_keepalive_connections: int | None
+    keepalive_expiry: float | None
 
 
 def _platform_parts() -> tuple[str, str, str, str, str]:
@@ -127,6 +160,8 @@ def _profile_config_section(
 
 def _httpx_proxy(url: str, proxies_config: Mapping[str, Any] | None) -> httpx.Proxy:
     """``httpx.Proxy`` for ``url`` with botocore's ``proxies_config`` (CA file, client cert)."""
+    import httpx
+
     config = proxies_config or {}
     ca_bundle = config.get("proxy_ca_bundle")
     client_cert = config.get("proxy_client_cert")
@@ -153,8 +188,17 @@ def _ua_component(text: str) -> str:
     return "".join(ch if ch in _UA_ALLOWED else "-" for ch in text)
 
 
-def _user_agent(extra: str | None, mode: str, appid: str | None = None) -> str:
+def _user_agent(
+    extra: str | None, mode: str, appid: str | None = None, http: str | None = None
+) -> str:
+    """trentclient's ``User-Agent``: botocore's form, with ``md/<http library>#<version>``
+    (``http``; default httpx's, the library of every request but ``AsyncClient``'s over
+    aiohttp)."""
     global _user_agent_base
+    if http is None:
+        import httpx
+
+        http = f"httpx#{httpx.__version__}"
     if _user_agent_base is None:
         system, release, machine, version, impl = _platform_parts()
         _user_agent_base = (
@@ -162,10 +206,9 @@ def _user_agent(extra: str | None, mode: str, appid: str | None = None) -> str:
             f"os/{system.lower() or 'other'}#{release or 'unknown'} "
             f"md/arch#{machine.lower() or 'unknown'} "
             f"lang/python#{version} "
-            f"md/pyimpl#{impl} "
-            f"md/httpx#{httpx.__version__}"
+            f"md/pyimpl#{impl}"
         )
-    agent = f"{_user_agent_base} cfg/retry-mode#{mode}"
+    agent = f"{_user_agent_base} md/{http} cfg/retry-mode#{mode}"
     if appid:
         agent = f"{agent} app/{_ua_component(appid)}"
     return f"{agent} {extra}" if extra else agent
@@ -258,8 +301,9 @@ class ClientCore:
                 use_fips=settings.use_fips_endpoint,
                 use_dualstack=settings.use_dualstack_endpoint,
             )
-        self.url = httpx.URL(request_url(self.endpoint_url))
-        self.host = host_of(self.url)
+        #: The URL requests go to, in parts (``url`` is the ``httpx.URL``).
+        self.target = EndpointURL(request_url(self.endpoint_url))
+        self.host = host_of(self.target)
         if credential_provider is not None and not hasattr(credential_provider, "get_credentials"):
             # A plain callable returning Credentials (with an expiry): refreshed as botocore does.
             from ._credentials._refresh import RefreshableCredentialProvider
@@ -281,7 +325,7 @@ class ClientCore:
         self.aget_credentials: Callable[[], Awaitable[Credentials | Keys]] | None = getattr(
             credential_provider, "aget_keys", None
         ) or getattr(credential_provider, "aget_credentials", None)
-        self.auth = SigV4Auth(
+        self.auth = Signer(
             credential_provider,
             self.signing_region,
             "kms",
@@ -292,8 +336,10 @@ class ClientCore:
         self.max_attempts, self.retry_mode = resolve_retries(
             settings.retries, env, lambda: _profile_config_section(profile_name, env)
         )
-        appid = settings.user_agent_appid or env.get("AWS_SDK_UA_APP_ID") or None
-        self.user_agent = _user_agent(settings.user_agent_extra, self.retry_mode, appid)
+        self._appid = settings.user_agent_appid or env.get("AWS_SDK_UA_APP_ID") or None
+        #: The HTTP library requests are sent with, as ``User-Agent`` names it (``"name#1.0"``;
+        #: ``None``: httpx). Set by the client before its first request.
+        self.http_library: str | None = None
         self.retry = RetryPolicy(max_attempts=self.max_attempts)
         self.validate = settings.parameter_validation
         self.environ = env
@@ -302,7 +348,27 @@ class ClientCore:
         self.monotonic: Callable[[], float] = time.monotonic
         self.clock_offset = timedelta(0)
         self.rate_limiter = RateLimiter(self.monotonic()) if self.retry_mode == "adaptive" else None
-        self.timeout = http_timeout(settings)
+        #: httpx's four timeouts (``timeout`` is the ``httpx.Timeout``).
+        self.timeouts = timeouts(settings)
+
+    @cached_property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` header (made on first use, once ``http_library`` is set)."""
+        return _user_agent(
+            self.settings.user_agent_extra, self.retry_mode, self._appid, self.http_library
+        )
+
+    @cached_property
+    def url(self) -> httpx.URL:
+        """The ``httpx.URL`` requests go to (made on first use: see ``target``)."""
+        return self.target.httpx_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """``timeouts`` as an ``httpx.Timeout``."""
+        import httpx
+
+        return httpx.Timeout(**self.timeouts)
 
     @property
     def config(self) -> Config:
@@ -352,7 +418,7 @@ class ClientCore:
 
     @property
     def is_https(self) -> bool:
-        return self.url.scheme == "https"
+        return self.target.scheme == "https"
 
     def ssl_context(self) -> ssl.SSLContext:
         """The shared verifying context; a client of its own with ``Config.client_cert``."""
@@ -360,7 +426,7 @@ class ClientCore:
         if cert is None or not self.is_https:
             return shared_ssl_context() if self.is_https else plain_http_ssl_context()
         if self._own_ssl_context is None:
-            context = httpx.create_ssl_context()
+            context = verifying_ssl_context()
             if isinstance(cert, str):
                 context.load_cert_chain(cert)
             else:
@@ -368,9 +434,16 @@ class ClientCore:
             self._own_ssl_context = context
         return self._own_ssl_context
 
-    def limits(self) -> httpx.Limits:
+    def pool_limits(self) -> PoolLimits:
+        """The pool's limits: ``Config.max_pool_connections``, idle ones kept 5 s (httpx's)."""
         n = self.settings.max_pool_connections
-        return httpx.Limits(max_connections=n, max_keepalive_connections=n)
+        return PoolLimits(max_connections=n, max_keepalive_connections=n, keepalive_expiry=5.0)
+
+    def limits(self) -> httpx.Limits:
+        """``pool_limits`` as an ``httpx.Limits``."""
+        import httpx
+
+        return httpx.Limits(**self.pool_limits()._asdict())
 
     def start(self, operation_name: str, params: Mapping[str, Any]) -> Call:
         """Validate and serialize; raises ``ParamValidationError`` before anything is built."""
@@ -448,7 +521,7 @@ class Call:
         headers, self._signed = signed_headers(
             self.operation,
             self.body,
-            url=core.url,
+            url=core.target,
             auth=core.auth,
             user_agent=core.user_agent,
             now=now,
@@ -467,7 +540,7 @@ class Call:
         signed = self._signed
         assert signed is not None, "next_headers() first"
         request = to_request(core.url, self._headers, self.body, signed)
-        request.extensions["timeout"] = timeout or core.timeout.as_dict()
+        request.extensions["timeout"] = timeout or dict(core.timeouts)
         return request
 
     def next_request(
@@ -532,6 +605,8 @@ class Call:
         """``answered`` for an answer read without an ``httpx.Response`` (``take``): its
         status, its headers as ``take`` has them and as they came (for the DEBUG log)."""
         if logger.isEnabledFor(logging.DEBUG):  # (the clients send through httpx then)
+            import httpx
+
             return self.answered(httpx.Response(status_code, headers=list(raw_headers)))
         return self.answer(status_code, headers, b"".join(self._chunks))
 
@@ -666,6 +741,8 @@ def _reason(exc: BaseException) -> str:
 def _transport_error(
     exc: httpx.HTTPError, operation_name: str, endpoint_url: str, attempts: int
 ) -> TransportError:
+    import httpx  # (loaded: exc is one of its errors)
+
     tries = f" after {attempts} attempt{'s' if attempts != 1 else ''}"
     if isinstance(exc, httpx.ConnectTimeout):
         return ConnectTimeoutError(

@@ -15,9 +15,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from ._auth import SIGNING_EXTENSION, SigV4Auth, host_of
 from ._exceptions import (
     CODE_ALIASES,
     ParamValidationError,
@@ -28,10 +25,14 @@ from ._exceptions import (
 )
 from ._model import Operation
 from ._serde import deserialize, serialize
+from ._signer import SIGNING_EXTENSION, Signer, host_of
 
 if TYPE_CHECKING:
-    from ._auth import _KeyPair
+    import httpx
+
+    from ._signer import _KeyPair
     from ._sigv4 import SigningResult
+    from ._url import EndpointURL
 
 __all__ = [
     "CONTENT_TYPE",
@@ -79,8 +80,8 @@ def signed_headers(
     operation: Operation,
     body: bytes,
     *,
-    url: httpx.URL,
-    auth: SigV4Auth,
+    url: httpx.URL | EndpointURL,
+    auth: Signer,
     user_agent: str,
     now: datetime | None = None,
     invocation_id: str | None = None,
@@ -122,6 +123,8 @@ def to_request(
     built in half the time: given the body as a ``ByteStream``, httpx neither looks for
     those headers nor builds the header list a second time.
     """
+    import httpx  # (imported by the clients that send httpx requests; not at import here)
+
     request = httpx.Request(
         "POST",
         url,

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._model import Operation, Shape
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["REDACTED", "describe_request", "describe_response", "redact_headers", "redact_value"]
 
