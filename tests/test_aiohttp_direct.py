@@ -36,11 +36,12 @@ from tests.faultserver import (
     truncate,
     unused_port,
 )
-from trentclient._core import Call
+from trentclient._call import Call
 
 pytest.importorskip("aiohttp")
 
-from trentclient._aiohttp import AiohttpTransport, _header_map  # (needs aiohttp)
+from trentclient._aiohttp import AiohttpTransport  # (needs aiohttp)
+from trentclient._aiohttp_answer import header_map
 
 KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
 RID = "0c8e1d7a-5b1f-4a8e-9d1c-2f3e4a5b6c7d"
@@ -210,7 +211,7 @@ def test_header_map_is_what_httpx_headers_give() -> None:
         ((b"X-Name", b" padded "),),
     ]
     for raw in cases:
-        assert _header_map(raw) == dict(httpx.Headers(list(raw)).items())
+        assert header_map(raw) == dict(httpx.Headers(list(raw)).items())
 
 
 def test_size_cap_while_reading(server: FaultServer) -> None:

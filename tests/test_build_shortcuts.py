@@ -17,7 +17,7 @@ import pytest
 import trentclient
 from tests.conftest import AK, SK
 from trentclient import _sigv4
-from trentclient._core import _invocation_id
+from trentclient._call import _invocation_id
 from trentclient._protocol import signed_headers, to_request
 
 

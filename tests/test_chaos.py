@@ -821,7 +821,7 @@ def _leak_types() -> tuple[type, ...]:
     import httpcore
     import httpx
 
-    from trentclient._core import Call
+    from trentclient._call import Call
 
     return (
         Call,

@@ -647,7 +647,7 @@ dates = st.one_of(
     ),
     # Around the client's clock: inside and outside the 4-minute skew limit.
     st.integers(-900, 900).map(_near_now),
-    # Anything, long runs of digits included (they once overflowed _core._http_date).
+    # Anything, long runs of digits included (they once overflowed _call._http_date).
     header_text,
 )
 HEADER_VALUES: dict[str, st.SearchStrategy[str]] = {

@@ -221,7 +221,7 @@ def test_user_agent_platform_parts_are_platforms() -> None:
 def test_invocation_ids_are_uuid4_strings() -> None:
     import uuid
 
-    from trentclient._core import _invocation_id
+    from trentclient._call import _invocation_id
 
     ids = [_invocation_id() for _ in range(2000)]
     assert len(set(ids)) == len(ids)

@@ -29,7 +29,8 @@ import trentclient
 from tests.conftest import AK, SK
 from tests.faultserver import FaultServer, respond
 from trentclient import _base
-from trentclient._core import Call, verifying_ssl_context
+from trentclient._call import Call
+from trentclient._core import verifying_ssl_context
 from trentclient._signer import host_of
 from trentclient._url import EndpointURL
 

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 import aiohttp
 import httpx
 
-from ._aiohttp import _ResponseStream, _Slots
+from ._aiohttp import _Slots
+from ._aiohttp_answer import _ResponseStream
 
 __all__ = ["ResponseStream", "given", "httpx_response", "timeouts_of"]
 

@@ -17,7 +17,8 @@ from ._base import (
     log_sent,
     send_is_replaced,
 )
-from ._core import Call, ClientCore, logger
+from ._call import Call
+from ._core import ClientCore, logger
 from ._generated._methods import AsyncOperations
 
 if TYPE_CHECKING:

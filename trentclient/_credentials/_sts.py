@@ -226,7 +226,7 @@ class _StsSource(SourceBase):
         sign: Callable[[list[tuple[str, str]], bytes], list[tuple[str, str]]] | None,
     ) -> Flow[XmlNode]:
         """POST ``body`` (signed by ``sign`` when given), retrying what botocore retries."""
-        from trentclient._core import _invocation_id
+        from trentclient._call import _invocation_id
 
         invocation = _invocation_id()
 
