@@ -94,6 +94,24 @@ def test_endpoint_url_parts_are_httpx_urls(scheme: str) -> None:
     assert plain == 5 * len(_PORTS) * 6
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["http://h:/", "http://h:/kms", "http://user@h/", "http://h:8080@x/", "https://h:443:1/"],
+)
+def test_endpoint_url_odd_forms_are_left_to_httpx(text: str) -> None:
+    """Forms the plain parse must not take (an empty port, user info, a second colon): they
+    are parsed by httpx.URL, which gives the parts or refuses the URL."""
+    try:
+        theirs = httpx.URL(text)
+    except httpx.InvalidURL:
+        with pytest.raises(httpx.InvalidURL):
+            EndpointURL(text)
+        return
+    ours = EndpointURL(text)
+    assert "httpx_url" in vars(ours)
+    assert _parts(ours) == _parts(theirs)
+
+
 def test_a_client_signs_for_the_url_httpx_would_send_to() -> None:
     """The core's parts and the ``httpx.Request``'s agree for endpoint URLs of every form."""
     for url in ("http://127.0.0.1:4566", "https://KMS.example.com:443/Prefix/", "http://[::1]:80"):

@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 
 __all__ = ["EndpointURL"]
 
-# scheme://host[:port]path: a lower-case-able ASCII host name or IPv4 address, digits for
+# scheme://host[:port][/path]: a lower-case-able ASCII host name or IPv4 address, digits for
 # the port, and a path of unreserved characters, sub-delimiters, ":", "@" and "/" (RFC 3986
 # pchar without percent-escapes), which httpx leaves as they are.
 _PLAIN = re.compile(
     r"(?P<scheme>https?)://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>[0-9]+))?"
-    r"(?P<path>[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)"
+    r"(?P<path>(?:/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?)"
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
