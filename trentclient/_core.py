@@ -29,9 +29,7 @@ from ._endpoints import (
     request_url,
     resolve_endpoint,
 )
-from ._exceptions import (
-    ParamValidationError,
-)
+from ._exceptions import ParamValidationError
 from ._model import Operation
 from ._protocol import serialize_body
 from ._retry import RateLimiter, RetryPolicy
@@ -48,7 +46,7 @@ if TYPE_CHECKING:
     from ._settings import BotocoreConfigLike
 from ._version import __version__
 
-__all__ = ["Call", "ClientCore", "PoolLimits", "shared_ssl_context"]
+__all__ = ["ClientCore", "PoolLimits", "shared_ssl_context", "verifying_ssl_context"]
 
 logger = logging.getLogger("trentclient")
 
