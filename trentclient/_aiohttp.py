@@ -197,7 +197,7 @@ class AiohttpTransport:
 
     ``limits.max_connections`` bounds the connections (``None``: no bound) and
     ``limits.keepalive_expiry`` is how long an idle one is kept (an ``httpx.Limits``, or
-    any object with those three attributes, ``max_keepalive_connections`` too);
+    the core's ``PoolLimits``);
     ``timeout`` applies to requests that carry no ``timeout`` extension of their own
     (an ``httpx.Timeout``, or its ``as_dict()``).
     """
@@ -272,11 +272,7 @@ class AiohttpTransport:
 
             limits = self._limits
             if not isinstance(limits, httpx.Limits):
-                limits = httpx.Limits(
-                    max_connections=limits.max_connections,
-                    max_keepalive_connections=limits.max_keepalive_connections,
-                    keepalive_expiry=limits.keepalive_expiry,
-                )
+                limits = limits.as_httpx()
             self._httpx = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=limits)
         return self._httpx
 

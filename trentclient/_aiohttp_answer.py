@@ -183,7 +183,10 @@ class DirectAnswer:
         raw = response.raw_headers
         self.raw_headers: tuple[tuple[bytes, bytes], ...] = raw
         self.headers: dict[str, str] = {} if encoded is not None else header_map(raw)
-        self._stream = _ResponseStream(response, make_request, None if encoded else slots)
+        # (With ``response`` set, the stream here is never read: that one holds the slot.)
+        self._stream = _ResponseStream(
+            response, make_request, None if encoded is not None else slots
+        )
 
     def read(self, take: Callable[[bytes, int, Mapping[str, str]], object]) -> Awaitable[None]:
         """Hand each chunk of the body to ``take(chunk, status, headers)`` as it arrives, in

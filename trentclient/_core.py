@@ -111,6 +111,12 @@ class PoolLimits(NamedTuple):
     max_keepalive_connections: int | None
     keepalive_expiry: float | None
 
+    def as_httpx(self) -> httpx.Limits:
+        """The same limits as an ``httpx.Limits``."""
+        import httpx
+
+        return httpx.Limits(**self._asdict())
+
 
 def _platform_parts() -> tuple[str, str, str, str, str]:
     """``platform``'s system, release, machine, python_version and python_implementation.
@@ -408,9 +414,7 @@ class ClientCore:
 
     def limits(self) -> httpx.Limits:
         """``pool_limits`` as an ``httpx.Limits``."""
-        import httpx
-
-        return httpx.Limits(**self.pool_limits()._asdict())
+        return self.pool_limits().as_httpx()
 
     def start(self, operation_name: str, params: Mapping[str, Any]) -> Call:
         """Validate and serialize; raises ``ParamValidationError`` before anything is built."""
