@@ -380,13 +380,13 @@ class FaultServer:
                 if action.delay and self._stop.wait(action.delay):
                     return
                 if action.kind == "raw":
-                    conn.sendall(action.body)
+                    self._send(conn, action.body)
                     closed_by_us = True
                     return
                 if action.kind == "stall":
                     if action.partial:
-                        conn.sendall(_response_head(action, len(action.body)))
-                        conn.sendall(action.body[: len(action.body) // 2])
+                        self._send(conn, _response_head(action, len(action.body)))
+                        self._send(conn, action.body[: len(action.body) // 2])
                     self._hold(conn, action.hold)
                     closed_by_us = True
                     return
@@ -396,7 +396,7 @@ class FaultServer:
                     return
                 if action.kind == "reset_mid_body":
                     head = _response_head(action, len(action.body))
-                    conn.sendall(head + action.body[: len(action.body) // 2])
+                    self._send(conn, head + action.body[: len(action.body) // 2])
                     # Let the client read the head and start on the body before the reset.
                     self._stop.wait(0.05)
                     _reset(conn)
@@ -404,15 +404,15 @@ class FaultServer:
                     return
                 head = _response_head(action, len(action.body))
                 if action.kind == "truncate":
-                    conn.sendall(head + action.body[: len(action.body) // 2])
+                    self._send(conn, head + action.body[: len(action.body) // 2])
                     conn.shutdown(socket.SHUT_WR)  # a FIN: the body is simply cut short
                     closed_by_us = True
                     return
                 if action.write_size:
                     self._dribble(conn, head, action)
-                    conn.sendall(action.body)
+                    self._send(conn, action.body)
                 else:
-                    conn.sendall(head + action.body)
+                    self._send(conn, head + action.body)
                 if action.close:
                     closed_by_us = True
                     return
@@ -449,11 +449,29 @@ class FaultServer:
         deadline = time.monotonic() + budget if budget else None
         for start in range(0, len(data), size):
             if deadline is not None and time.monotonic() >= deadline:
-                conn.sendall(data[start:])
+                self._send(conn, data[start:])
                 return
-            conn.sendall(data[start : start + size])
+            self._send(conn, data[start : start + size])
             if pause and self._stop.wait(pause):
                 raise _Stopped
+
+    def _send(self, conn: socket.socket, data: bytes) -> None:
+        """Send all of ``data``, however slowly the client reads.
+
+        Not ``sendall``: under a socket timeout that bounds the *whole* call (Python 3.5+),
+        so a 4 MB answer to a client that reads for longer than ``_POLL`` would be cut short
+        with a TimeoutError, and the client would see a truncated body that the test never
+        asked for. Each ``send`` here waits at most ``_POLL`` and the loop checks the stop
+        event between them."""
+        view = memoryview(data)
+        while view:
+            if self._stop.is_set():
+                raise _Stopped
+            try:
+                sent = conn.send(view)
+            except TimeoutError:
+                continue
+            view = view[sent:]
 
     def _recv(self, conn: socket.socket) -> bytes:
         while True:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -109,6 +110,31 @@ def transport_failure(driver: Driver) -> trentclient.TransportError:
     with pytest.raises(trentclient.TransportError) as info:
         describe(driver)
     return info.value
+
+
+# -- the fake itself ------------------------------------------------------------------------
+
+
+def test_fake_sends_a_big_answer_whole_to_a_slow_reader(fault_server: FaultServer) -> None:
+    """An 8 MB answer reaches a client that starts reading late, byte for byte: the fake
+    must not give up on a send after its 20 ms poll interval (a ``sendall`` under a socket
+    timeout does, and CI once saw an answer cut short at 3.9 of 4 MB that way)."""
+    body = bytes(range(256)) * (32 * 1024)
+    fault_server.set_script([respond_and_close(200, {}, body)])
+    host, port = fault_server.url.removeprefix("http://").split(":")
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)  # before connect: the window
+        sock.settimeout(5)
+        sock.connect((host, int(port)))
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        time.sleep(0.2)  # the fake's buffers fill and its sends wait for this reader
+        received = bytearray()
+        while chunk := sock.recv(1 << 20):
+            received += chunk
+    head, _, got = bytes(received).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert len(got) == len(body)
+    assert got == body
 
 
 # -- connection resets ----------------------------------------------------------------------
