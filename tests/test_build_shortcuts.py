@@ -1,7 +1,8 @@
 """The per-call shortcuts of ``build_request`` (issue 14) give exactly what the long way
 gives: HMAC from kept key states, the canonical header block made once per signer for the
-same headers, the ``httpx.Request`` built from a ``ByteStream``, the invocation id without
-``uuid``, X-Amz-Date from the signer's clock when the core's is the real one.
+same headers (and the signed part of a header list once per list), the ``httpx.Request``
+built from a ``ByteStream`` with its ``httpx.Headers`` filled in directly, the invocation id
+without ``uuid``, X-Amz-Date from the signer's clock when the core's is the real one.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import trentclient
 from tests.conftest import AK, SK
-from trentclient import _sigv4
+from trentclient import _httpx_request, _sigv4
 from trentclient._call import _invocation_id
-from trentclient._protocol import signed_headers, to_request
+from trentclient._httpx_request import fast_headers_in_use, request_headers, to_request
+from trentclient._protocol import signed_headers
 
 
 @pytest.mark.parametrize("size", [0, 1, 32, 63, 64, 65, 200])
@@ -66,6 +70,24 @@ def test_canonical_block_kept_per_signer_matches_the_long_way() -> None:
         assert result.authorization == expected.authorization
         assert result.canonical_request == expected.canonical_request
     assert len(auth._canonical) <= 32
+    assert len(auth._bases) <= 32
+
+
+def test_header_list_without_host_signs_each_url_host() -> None:
+    """The signed part of a header list is kept only when the list holds the host: without
+    it, the host comes from each URL, so the same list signed for two URLs differs."""
+    auth = trentclient.SigV4Auth(trentclient.Credentials(AK, SK), "us-east-1", "kms")
+    headers = [("X-Amz-Target", "TrentService.ListKeys")]
+    now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    results = [
+        auth.signing_headers("POST", httpx.URL(url), list(headers), b"{}", now=now)[1]
+        for url in ("https://a.example/", "https://b.example:8443/", "https://a.example/")
+    ]
+    assert "\nhost:a.example\n" in results[0].canonical_request
+    assert "\nhost:b.example:8443\n" in results[1].canonical_request
+    assert results[2].canonical_request == results[0].canonical_request
+    assert results[0].signature != results[1].signature
+    assert not auth._bases  # nothing kept for a list without the host
 
 
 def test_request_from_a_byte_stream_is_the_content_request() -> None:
@@ -121,4 +143,99 @@ def test_amz_date_follows_a_replaced_clock_and_the_skew() -> None:
     core.clock_offset = timedelta(0)
     core.clock = lambda: datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
     assert client.build_request("ListKeys", {}).headers["X-Amz-Date"] == "20310506T070809Z"
+    client.close()
+
+
+# -- httpx.Headers filled in directly -----------------------------------------------------
+
+_NAME = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1)
+_VALUE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126))
+
+
+def _same(ours: httpx.Headers, theirs: httpx.Headers) -> None:
+    assert ours.raw == theirs.raw
+    assert ours.multi_items() == theirs.multi_items()
+    assert ours.encoding == theirs.encoding
+    assert dict(ours) == dict(theirs)
+    for name, _ in theirs.multi_items():
+        assert ours.get_list(name) == theirs.get_list(name)
+        assert ours[name.upper()] == theirs[name.upper()]
+
+
+def test_fast_headers_are_used_with_this_httpx() -> None:
+    """The fast form passed its check against the installed httpx: if a new httpx changes
+    ``Headers`` inside, this fails (the clients still work, on the public form)."""
+    assert fast_headers_in_use(), f"httpx {httpx.__version__}: fast headers refused"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_NAME | st.sampled_from(["Host", "host", "X-Amz-Date"]), _VALUE)))
+def test_fast_headers_are_httpx_headers(pairs: list[tuple[str, str]]) -> None:
+    _same(request_headers(pairs), httpx.Headers(pairs))
+    _same(
+        httpx.Request("POST", "http://h/", headers=request_headers(pairs)).headers,
+        httpx.Request("POST", "http://h/", headers=pairs).headers,
+    )
+
+
+def test_non_ascii_header_value_fails_as_httpx_fails() -> None:
+    pairs = [("Host", "h"), ("User-Agent", "trentclient/1 app/caf\u00e9")]
+    with pytest.raises(UnicodeEncodeError) as theirs:
+        httpx.Headers(pairs)
+    with pytest.raises(UnicodeEncodeError) as ours:
+        request_headers(pairs)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_the_name_cache_is_bounded() -> None:
+    for n in range(3 * _httpx_request._NAMES_MAX):
+        request_headers([(f"X-N{n}", "v")])
+    assert len(_httpx_request._NAMES) <= _httpx_request._NAMES_MAX
+
+
+def test_the_check_refuses_a_fast_form_that_differs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Triples in another form than httpx's own (here: names not lower-cased for lookups)
+    fail the check, so the public form is used."""
+    real = _httpx_request._build
+
+    def other(pairs: list[tuple[str, str]]) -> httpx.Headers:
+        headers = real(pairs)
+        headers._list = [(raw, raw, value) for raw, _, value in headers._list]
+        return headers
+
+    monkeypatch.setattr(_httpx_request, "_build", other)
+    monkeypatch.setattr(_httpx_request, "_fast", None)
+    assert not fast_headers_in_use()
+    pairs = [("Host", "h"), ("X-Amz-Target", "T")]
+    assert request_headers(pairs).raw == httpx.Headers(pairs).raw
+    assert request_headers(pairs)["x-amz-target"] == "T"
+
+
+def test_an_httpx_that_ignores_the_list_gets_the_public_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If filling in ``httpx.Headers._list`` stops taking effect in a new httpx, the check
+    refuses the fast form and requests are built (the same) with ``httpx.Headers(pairs)``."""
+
+    class Changed(httpx.Headers):
+        @property  # type: ignore[misc]
+        def _list(self) -> list[tuple[bytes, bytes, bytes]]:
+            return []
+
+        @_list.setter
+        def _list(self, value: list[tuple[bytes, bytes, bytes]]) -> None:
+            pass
+
+    client = trentclient.Client("us-east-1", aws_access_key_id=AK, aws_secret_access_key=SK)
+    now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    fast = client.build_request("ListKeys", {}, now=now)
+    monkeypatch.setattr(_httpx_request, "_fast", None)
+    monkeypatch.setattr(_httpx_request.httpx, "Headers", Changed)
+    assert not fast_headers_in_use()
+    monkeypatch.undo()
+    monkeypatch.setattr(_httpx_request, "_fast", False)
+    public = client.build_request("ListKeys", {}, now=now)
+    assert public.headers.raw[:-2] == fast.headers.raw[:-2]  # all but the invocation id
+    assert public.headers["Authorization"] == fast.headers["Authorization"]
+    assert [name for name, _ in public.headers.raw] == [name for name, _ in fast.headers.raw]
     client.close()

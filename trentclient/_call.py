@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from ._exceptions import (
     ServiceError,
     TransportError,
 )
-from ._protocol import parse_response, request_id_of, signed_headers, to_request
+from ._protocol import parse_response, request_id_of, signed_headers
 from ._retry import RetryPolicy, is_retryable
 
 if TYPE_CHECKING:
@@ -53,6 +53,20 @@ def _invocation_id() -> str:
 
 
 _VARIANT = {f"{n:x}": f"{(n & 0x3) | 0x8:x}" for n in range(16)}
+
+
+#: ``_httpx_request.to_request`` once a shell has needed an ``httpx.Request`` (that module
+#: imports httpx; an import statement per call would cost a microsecond each time).
+_ToRequest = Callable[["httpx.URL", list[tuple[str, str]], bytes, "SigningResult"], "httpx.Request"]
+_to_request: _ToRequest | None = None
+
+
+def _load_to_request() -> _ToRequest:
+    global _to_request
+    from ._httpx_request import to_request
+
+    _to_request = to_request
+    return to_request
 
 
 def _utcnow() -> datetime:
@@ -144,7 +158,7 @@ class Call:
         core = self.core
         signed = self._signed
         assert signed is not None, "next_headers() first"
-        request = to_request(core.url, self._headers, self.body, signed)
+        request = (_to_request or _load_to_request())(core.url, self._headers, self.body, signed)
         request.extensions["timeout"] = timeout or dict(core.timeouts)
         return request
 

@@ -1,9 +1,9 @@
 """The KMS JSON protocol (awsJson1.1): request values out, response values in. No I/O.
 
 ``serialize_body`` validates and serializes the parameters (nothing is built for bad input),
-``signed_headers`` signs the request's header list and ``to_request`` wraps it in an
-``httpx.Request``. ``parse_response`` turns a status, the headers and the body bytes into
-the result dict or raises the typed error.
+``signed_headers`` signs the request's header list (``trentclient._httpx_request`` wraps
+it in an ``httpx.Request`` when a shell needs one). ``parse_response`` turns a status, the
+headers and the body bytes into the result dict or raises the typed error.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ._exceptions import (
 )
 from ._model import Operation
 from ._serde import deserialize, serialize
-from ._signer import SIGNING_EXTENSION, Signer, host_of
+from ._signer import Signer, host_of
 
 if TYPE_CHECKING:
     import httpx
@@ -41,7 +41,6 @@ __all__ = [
     "parse_response",
     "serialize_body",
     "signed_headers",
-    "to_request",
 ]
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -90,7 +89,7 @@ def signed_headers(
     host: str | None = None,
 ) -> tuple[list[tuple[str, str]], SigningResult]:
     """The header list of a signed POST for ``operation`` carrying ``body``, and what was
-    signed: what ``to_request`` wraps in an ``httpx.Request``, and what the aiohttp
+    signed: what ``_httpx_request.to_request`` wraps in an ``httpx.Request``, and what the aiohttp
     transport sends as it is.
 
     Headers in botocore's order; ``amz-sdk-invocation-id`` and ``amz-sdk-request`` come
@@ -111,29 +110,6 @@ def signed_headers(
         headers.append(("amz-sdk-invocation-id", invocation_id))
         headers.append(("amz-sdk-request", f"attempt={attempt}"))
     return headers, signed
-
-
-def to_request(
-    url: httpx.URL, headers: list[tuple[str, str]], body: bytes, signed: SigningResult
-) -> httpx.Request:
-    """The ``httpx.Request`` for a POST of ``signed_headers``' result.
-
-    The same request as ``httpx.Request("POST", url, headers=headers, content=body)``
-    (whose only additions, ``Host`` and ``Content-Length``, are in ``headers`` already),
-    built in half the time: given the body as a ``ByteStream``, httpx neither looks for
-    those headers nor builds the header list a second time.
-    """
-    import httpx  # (imported by the clients that send httpx requests; not at import here)
-
-    request = httpx.Request(
-        "POST",
-        url,
-        headers=headers,
-        stream=httpx.ByteStream(body),
-        extensions={SIGNING_EXTENSION: signed},
-    )
-    request.read()
-    return request
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:

@@ -100,6 +100,8 @@ class Signer:
         #: The request-line path and query of the last URL signed (the clients sign one).
         self._url_parts: tuple[httpx.URL | EndpointURL, str, str] | None = None
         self._canonical: dict[tuple[tuple[str, str], ...], tuple[str, str]] = {}
+        #: ``_signed_part`` of the header lists signed lately (those holding the host).
+        self._bases: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(region={self.region!r}, service={self.service!r})"
@@ -151,24 +153,29 @@ class Signer:
         amz_datetime = _sigv4.amz_date(now) if now is not None else _current_amz_date()
         payload_hash = hashlib.sha256(body).hexdigest()
         added = [("X-Amz-Date", amz_datetime)]
-        if creds.token:
-            added.append(("X-Amz-Security-Token", creds.token))
+        tail = [("x-amz-date", amz_datetime)]
+        token = creds.token
+        if token:
+            added.append(("X-Amz-Security-Token", token))
+            tail.append(("x-amz-security-token", token))
         if self.sign_content_sha256:
             added.append(("X-Amz-Content-SHA256", payload_hash))
+            tail.append(("x-amz-content-sha256", payload_hash))
 
-        unsigned = self._unsigned
-        to_sign: list[tuple[str, str]] = []
-        has_host = False
-        for name, value in headers:
-            lname = name.lower()
-            if lname in unsigned:
-                continue
-            if lname == "host":
-                has_host = True
-            to_sign.append((lname, value))
-        if not has_host:
-            to_sign.append(("host", host_of(url)))
-        to_sign.extend((name.lower(), value) for name, value in added)
+        # The signed part of the caller's headers (lower-cased names, unsigned ones left
+        # out) is a pure function of them when they hold the host: made once per list (a
+        # client sends the same four per operation).
+        headers_key = tuple(headers)
+        base = self._bases.get(headers_key)
+        if base is None:
+            base, has_host = self._signed_part(headers)
+            if has_host:
+                if len(self._bases) >= _CANONICAL_MAX:
+                    self._bases.clear()
+                self._bases[headers_key] = base
+            else:
+                base += (("host", host_of(url)),)
+        to_sign = base + tuple(tail)
 
         parts = self._url_parts
         if parts is None or parts[0] is not url:
@@ -177,13 +184,12 @@ class Signer:
         path, query = parts[1], parts[2]
         # The canonical header block of the same headers and values (the same client's
         # calls within the same second) is made once: a pure function of them.
-        key = tuple(to_sign)
-        canonical = self._canonical.get(key)
+        canonical = self._canonical.get(to_sign)
         if canonical is None:
             canonical = _sigv4.canonical_headers(to_sign)
             if len(self._canonical) >= _CANONICAL_MAX:
                 self._canonical.clear()
-            self._canonical[key] = canonical
+            self._canonical[to_sign] = canonical
         result = _sigv4.sign(
             access_key=creds.access_key,
             secret_key=creds.secret_key,
@@ -199,6 +205,23 @@ class Signer:
         )
         added.append(("Authorization", result.authorization))
         return added, result
+
+    def _signed_part(
+        self, headers: Iterable[tuple[str, str]]
+    ) -> tuple[tuple[tuple[str, str], ...], bool]:
+        """The headers to sign among ``headers`` (names lower-cased), and whether the host
+        is among them."""
+        unsigned = self._unsigned
+        to_sign: list[tuple[str, str]] = []
+        has_host = False
+        for name, value in headers:
+            lname = name.lower()
+            if lname in unsigned:
+                continue
+            if lname == "host":
+                has_host = True
+            to_sign.append((lname, value))
+        return tuple(to_sign), has_host
 
 
 def host_of(url: httpx.URL | EndpointURL) -> str:
