@@ -21,7 +21,7 @@ import trentclient
 from tests.conftest import AK, SK
 from trentclient import _httpx_request, _sigv4
 from trentclient._call import _invocation_id
-from trentclient._httpx_request import fast_headers_in_use, request_headers, to_request
+from trentclient._httpx_request import fast_form_in_use, request_headers, to_request
 from trentclient._protocol import signed_headers
 
 
@@ -165,7 +165,7 @@ def _same(ours: httpx.Headers, theirs: httpx.Headers) -> None:
 def test_fast_headers_are_used_with_this_httpx() -> None:
     """The fast form passed its check against the installed httpx: if a new httpx changes
     ``Headers`` inside, this fails (the clients still work, on the public form)."""
-    assert fast_headers_in_use(), f"httpx {httpx.__version__}: fast headers refused"
+    assert fast_form_in_use(), f"httpx {httpx.__version__}: fast headers refused"
 
 
 @settings(max_examples=300, deadline=None)
@@ -205,7 +205,7 @@ def test_the_check_refuses_a_fast_form_that_differs(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(_httpx_request, "_build", other)
     monkeypatch.setattr(_httpx_request, "_fast", None)
-    assert not fast_headers_in_use()
+    assert not fast_form_in_use()
     pairs = [("Host", "h"), ("X-Amz-Target", "T")]
     assert request_headers(pairs).raw == httpx.Headers(pairs).raw
     assert request_headers(pairs)["x-amz-target"] == "T"
@@ -231,7 +231,7 @@ def test_an_httpx_that_ignores_the_list_gets_the_public_form(
     fast = client.build_request("ListKeys", {}, now=now)
     monkeypatch.setattr(_httpx_request, "_fast", None)
     monkeypatch.setattr(_httpx_request.httpx, "Headers", Changed)
-    assert not fast_headers_in_use()
+    assert not fast_form_in_use()
     monkeypatch.undo()
     monkeypatch.setattr(_httpx_request, "_fast", False)
     public = client.build_request("ListKeys", {}, now=now)
@@ -239,3 +239,38 @@ def test_an_httpx_that_ignores_the_list_gets_the_public_form(
     assert public.headers["Authorization"] == fast.headers["Authorization"]
     assert [name for name, _ in public.headers.raw] == [name for name, _ in fast.headers.raw]
     client.close()
+
+
+def test_the_check_refuses_an_httpx_that_keeps_content_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If a new httpx stops keeping a read body in ``Request._content``, the check refuses
+    the fast form (the content it sets would not be seen) and ``read()`` is used."""
+
+    def read(self: httpx.Request) -> bytes:
+        if "_body" not in self.__dict__:
+            self.__dict__["_body"] = b"".join(self.stream)  # type: ignore[arg-type]
+        return bytes(self.__dict__["_body"])
+
+    monkeypatch.setattr(httpx.Request, "read", read)
+    monkeypatch.setattr(httpx.Request, "content", property(read))
+    monkeypatch.setattr(_httpx_request, "_fast", None)
+    assert not fast_form_in_use()
+    request = to_request(httpx.URL("http://h/"), [("Host", "h")], b"{}", None)  # type: ignore[arg-type]
+    assert request.content == b"{}"
+    assert "_content" not in request.__dict__
+
+
+def test_amz_date_is_formatted_once_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trentclient import _signer
+
+    second = int(_signer._time())
+    monkeypatch.setattr(_signer, "_amz_cache", (second + 10, "kept"))
+    monkeypatch.setattr(_signer, "_time", lambda: second + 10.5)
+    assert _signer._current_amz_date() == "kept"  # the same second: no datetime made
+    monkeypatch.setattr(_signer, "_time", lambda: second + 11.0)
+    fresh = _signer._current_amz_date()  # another second: from the real clock
+    assert fresh != "kept"
+    assert fresh == _sigv4.amz_date(datetime.now(UTC)) or fresh == _sigv4.amz_date(
+        datetime.now(UTC) - timedelta(seconds=1)
+    )

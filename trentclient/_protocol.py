@@ -55,6 +55,11 @@ _MAX_CODE = 256
 _MAX_MESSAGE = 4096
 
 
+#: ``json.dumps(value)`` is this encoder's ``encode(value)`` (the same defaults), less the
+#: look at each keyword argument per call.
+_JSON = json.JSONEncoder()
+
+
 def serialize_body(
     operation: Operation, params: Mapping[str, Any], *, validate: bool = True
 ) -> bytes:
@@ -62,7 +67,7 @@ def serialize_body(
     ``parameter_validation=False``), serialized, ``json.dumps`` with botocore's separators."""
     if validate:
         wire = serialize(operation.input, params, operation.name)
-        return json.dumps(wire).encode("utf-8")
+        return _JSON.encode(wire).encode("utf-8")
     from ._serde import serialize_unchecked
 
     loose = serialize_unchecked(operation.input, params, operation.name)

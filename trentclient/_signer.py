@@ -9,6 +9,7 @@ the same names. No I/O happens here.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -48,12 +49,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+_real_utcnow = _utcnow
+_time = time.time  # the clock datetime.now reads
 _amz_cache: tuple[int, str] = (-1, "")
 
 
 def _current_amz_date() -> str:
     """``X-Amz-Date`` for now, formatted once per second."""
     global _amz_cache
+    if _utcnow is _real_utcnow:  # (tests replace _utcnow) the second, without a datetime
+        cached = _amz_cache
+        if cached[0] == int(_time()):
+            return cached[1]
     moment = _utcnow()
     second = int(moment.timestamp())
     cached = _amz_cache
