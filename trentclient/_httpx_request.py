@@ -130,7 +130,8 @@ def _set_fast() -> None:
 def fast_form_in_use() -> bool:
     """Whether ``to_request`` and ``request_headers`` use the fast form (checked now if not
     yet done)."""
-    request_headers(())
+    if _fast is None:
+        _set_fast()
     return bool(_fast)
 
 

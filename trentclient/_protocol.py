@@ -94,8 +94,8 @@ def signed_headers(
     host: str | None = None,
 ) -> tuple[list[tuple[str, str]], SigningResult]:
     """The header list of a signed POST for ``operation`` carrying ``body``, and what was
-    signed: what ``_httpx_request.to_request`` wraps in an ``httpx.Request``, and what the aiohttp
-    transport sends as it is.
+    signed: what ``_httpx_request.to_request`` wraps in an ``httpx.Request``, and what the
+    aiohttp transport sends as it is.
 
     Headers in botocore's order; ``amz-sdk-invocation-id`` and ``amz-sdk-request`` come
     after signing, unsigned, as botocore adds them. ``host`` defaults to the URL's.
