@@ -318,7 +318,9 @@ def test_dry_run_is_the_request_build_request_makes(
     endpoint: str | None,
 ) -> None:
     parsed = dry_run(capsys, *argv)
-    expected = client(endpoint_url=endpoint).build_request(operation, params)
+    # The command line sends through an httpx.Client of its own (its User-Agent says httpx).
+    with httpx.Client() as http:
+        expected = client(endpoint_url=endpoint, http_client=http).build_request(operation, params)
 
     assert parsed.method == expected.method == "POST"
     assert parsed.path == expected.url.raw_path.decode()

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
+import httpcore
 import httpx
 import pytest
 
@@ -43,34 +44,79 @@ def _client(url: str, **kwargs: Any) -> trentclient.Client:
     )
 
 
-def _spy_transport(kms: trentclient.Client) -> list[httpx.Request]:
-    """Record what reaches the client's own transport, still sending it."""
-    assert kms._direct is not None
-    transport = kms._direct[1]
-    seen: list[httpx.Request] = []
-    real = transport.handle_request
+def _spy_pool(kms: trentclient.Client) -> list[httpcore.Request]:
+    """Record what reaches the client's own httpcore pool (either path), still sending it."""
+    pool = kms._pool
+    assert pool is not None
+    seen: list[httpcore.Request] = []
+    real = pool.handle_request
 
-    def spy(request: httpx.Request) -> httpx.Response:
+    def spy(request: httpcore.Request) -> httpcore.Response:
         seen.append(request)
         return real(request)
 
-    transport.handle_request = spy  # type: ignore[method-assign]
+    pool.handle_request = spy  # type: ignore[method-assign]
     return seen
 
 
-def test_own_client_sends_to_the_transport_directly(server: FaultServer) -> None:
+def test_own_client_sends_to_the_pool_directly(server: FaultServer) -> None:
     with _client(server.url) as kms:
-        seen = _spy_transport(kms)
+        seen = _spy_pool(kms)
         with mock.patch.object(httpx.Client, "_send_single_request") as single:
             # replaced: the direct path steps aside, and the mock sees the call
             single.side_effect = AssertionError("not via send")
             with pytest.raises(AssertionError, match="not via send"):
                 kms.describe_key(KeyId=KEY)
         assert seen == []
+        made = kms._http_client  # (made by the call through send above)
+        kms._http_client = None
+        kms._direct = None
         result = kms.describe_key(KeyId=KEY)
         assert result["KeyMetadata"]["KeyId"] == KEY
-        assert len(seen) == 1
         assert result["ResponseMetadata"]["RequestId"] == RID
+        assert len(seen) == 1
+        # no httpx.Client was made for it, and httpcore got the core's header list as bytes
+        assert kms._http_client is None and kms._direct is None
+        assert seen[0].method == b"POST"
+        assert bytes(seen[0].url) == server.url.encode() + b"/"
+        assert seen[0].headers[0] == (b"Host", server.url.split("//")[1].encode())
+        assert made is not None
+        made.close()
+
+
+def test_the_httpx_client_made_later_shares_the_pool(server: FaultServer) -> None:
+    with _client(server.url) as kms:
+        seen = _spy_pool(kms)
+        kms.describe_key(KeyId=KEY)  # direct
+        http = kms._http  # made now
+        assert kms._direct is not None and kms._direct[0] is http
+        assert kms._direct[1]._pool is kms._pool
+        kms.describe_key(KeyId=KEY)  # still direct: nothing watches the httpx.Client
+        with mock.patch.object(http, "send", wraps=http.send) as send:
+            kms.describe_key(KeyId=KEY)  # through send, on the same pool
+        assert send.call_count == 1
+        assert len(seen) == 3
+    assert len(server.requests) == 3
+    assert {r.connection for r in server.requests} == {1}  # one connection, kept alive
+
+
+def test_a_replaced_transport_send_sees_the_call(server: FaultServer) -> None:
+    with _client(server.url) as kms:
+        kms._http  # noqa: B018
+        assert kms._direct is not None
+        transport = kms._direct[1]
+        with mock.patch.object(transport, "handle_request", wraps=transport.handle_request) as h:
+            kms.describe_key(KeyId=KEY)
+        assert h.call_count == 1
+
+
+def test_debug_log_sends_through_httpx(
+    server: FaultServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with _client(server.url) as kms, caplog.at_level(logging.DEBUG, logger="trentclient"):
+        kms.describe_key(KeyId=KEY)
+        assert kms._direct is not None  # the DEBUG lines describe httpx's objects
+    assert any("Answer to DescribeKey" in r.getMessage() for r in caplog.records)
 
 
 def test_same_bytes_on_the_wire_as_through_send(server: FaultServer) -> None:
@@ -93,7 +139,7 @@ def test_same_bytes_on_the_wire_as_through_send(server: FaultServer) -> None:
 def test_replaced_send_steps_see_every_call(server: FaultServer, name: str) -> None:
     answer = httpx.Response(200, json={"KeyMetadata": {"KeyId": "mocked"}})
     with _client(server.url) as kms:
-        seen = _spy_transport(kms)
+        seen = _spy_pool(kms)
         if name == "_transport_for_url":
             target: Any = mock.patch.object(
                 httpx.Client, name, return_value=httpx.MockTransport(lambda r: answer)

@@ -213,8 +213,23 @@ def test_the_user_agent_names_the_library_that_sends(server: FaultServer) -> Non
             await kms.describe_key(KeyId=KEY)
 
     asyncio.run(main())
+    with httpx.Client() as http:
+        given = trentclient.Client(
+            "us-east-1",
+            endpoint_url=server.url,
+            aws_access_key_id=AK,
+            aws_secret_access_key=SK,
+            http_client=http,
+        )
+        given.describe_key(KeyId=KEY)
+    import httpcore
+
     agents = [r.header("User-Agent") or "" for r in server.requests]
-    assert all(f" md/httpx#{httpx.__version__} " in agent for agent in agents), agents
+    assert len(agents) == 3
+    # Client on its own pool: httpcore's; AsyncClient over httpx's pool, or a given client:
+    # httpx's.
+    assert f" md/httpcore#{httpcore.__version__} cfg/" in agents[0], agents
+    assert all(f" md/httpx#{httpx.__version__} cfg/" in agent for agent in agents[1:]), agents
 
 
 # -- test doubles still see the calls --------------------------------------------------------

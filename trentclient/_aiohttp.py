@@ -87,7 +87,6 @@ import contextvars
 import io
 import socket
 import ssl
-import sys
 from collections.abc import Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -97,6 +96,7 @@ from aiohttp.connector import Connection
 from yarl import URL
 
 from ._aiohttp_answer import DirectAnswer, direct_answer, raise_mapped
+from ._base import send_is_mocked
 
 if TYPE_CHECKING:
     import httpx
@@ -112,23 +112,6 @@ T = TypeVar("T")
 _SENT_ON: contextvars.ContextVar[list[asyncio.Transport]] = contextvars.ContextVar(
     "trentclient_aiohttp_sent_on"
 )
-
-
-def _send_is_mocked() -> bool:
-    """Whether a test double (respx, pytest-httpx, ``unittest.mock``) has replaced httpx's
-    or httpcore's async send, which is how those tools intercept requests (all of them
-    import httpx: when it is not imported, nothing has replaced anything)."""
-    httpx = sys.modules.get("httpx")
-    if httpx is None:
-        return False
-    send = httpx.AsyncHTTPTransport.handle_async_request
-    if send.__module__ != "httpx._transports.default":
-        return True
-    httpcore = sys.modules.get("httpcore")  # not imported by httpx itself, nor then patched
-    if httpcore is None:
-        return False
-    pool_send = httpcore.AsyncConnectionPool.handle_async_request
-    return bool(pool_send.__module__ != "httpcore._async.connection_pool")
 
 
 class _Request(aiohttp.ClientRequest):
@@ -291,7 +274,7 @@ class AiohttpTransport:
         """Send ``request`` and give back the ``httpx.Response``, its body streamed."""
         from ._aiohttp_httpx import given, httpx_response, timeouts_of
 
-        if _send_is_mocked():
+        if send_is_mocked(asynchronous=True):
             # Let respx & co. see the request, as they would with httpx's own pool.
             return await self._fallback().handle_async_request(request)
         body = await request.aread()
@@ -313,11 +296,11 @@ class AiohttpTransport:
     def can_send_direct(self) -> bool:
         """Whether ``send_direct`` may be used now: nothing watches this transport's
         ``handle_async_request`` (replaced on the class or on the instance) and no test
-        double has replaced httpx's or httpcore's send (``_send_is_mocked``)."""
+        double has replaced httpx's or httpcore's send (``send_is_mocked``)."""
         return (
             type(self).handle_async_request is _HANDLE_ASYNC_REQUEST
             and "handle_async_request" not in vars(self)
-            and not _send_is_mocked()
+            and not send_is_mocked(asynchronous=True)
         )
 
     def send_direct(

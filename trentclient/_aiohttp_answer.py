@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from ._header_map import header_map
 from ._redact import redact_headers
 
 if TYPE_CHECKING:
@@ -209,21 +210,3 @@ class DirectAnswer:
     def reason_phrase(self) -> str:
         """As ``httpx.Response.reason_phrase`` says it for this transport's responses."""
         return (self._response.reason or "").encode("ascii", "replace").decode("ascii")
-
-
-def header_map(raw: tuple[tuple[bytes, bytes], ...]) -> dict[str, str]:
-    """``dict(httpx.Headers(raw).items())``, without the ``httpx.Headers``."""
-    out: dict[str, str] = {}
-    try:
-        for name, value in raw:
-            key = name.decode("ascii").lower()
-            text = value.decode("ascii")
-            if key in out:
-                out[key] += ", " + text
-            else:
-                out[key] = text
-    except UnicodeDecodeError:  # httpx's fallback: UTF-8, else Latin-1, for all of them
-        import httpx
-
-        return dict(httpx.Headers(list(raw)).items())
-    return out

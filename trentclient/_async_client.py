@@ -7,12 +7,13 @@ import logging
 import sys
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ._base import (
     BaseClient,
     class_send_is_replaced,
     info_enabled,
+    is_http_error,
     log_line,
     log_sent,
     send_is_replaced,
@@ -66,12 +67,6 @@ def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport | AiohttpTransp
     import httpx
 
     return httpx.AsyncHTTPTransport(**core.transport_options())
-
-
-def _is_http_error(exc: Exception) -> TypeGuard[httpx.HTTPError]:
-    """Whether ``exc`` is an ``httpx.HTTPError`` (httpx is loaded once one was raised)."""
-    httpx = sys.modules.get("httpx")
-    return httpx is not None and isinstance(exc, httpx.HTTPError)
 
 
 async def _read(call: Call, response: httpx.Response) -> None:
@@ -260,7 +255,7 @@ class AsyncClient(BaseClient["httpx.AsyncClient"], AsyncOperations):
                         finally:
                             answer.close()
                 except Exception as exc:
-                    if not _is_http_error(exc):
+                    if not is_http_error(exc):
                         raise
                     result, delay = None, call.failed(exc)
                 else:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeGuard, TypeVar
 
 from ._core import ClientCore
 from ._generated._errors import ClientExceptions
@@ -25,6 +26,8 @@ __all__ = [
     "info_enabled",
     "log_line",
     "log_sent",
+    "is_http_error",
+    "send_is_mocked",
     "send_is_replaced",
 ]
 
@@ -92,6 +95,39 @@ def send_is_replaced(http: httpx.Client | httpx.AsyncClient) -> bool:
         return True
     own = vars(http)
     return bool(own.keys() & _SEND_STEP_NAMES)
+
+
+def send_is_mocked(*, asynchronous: bool) -> bool:
+    """Whether a test double (respx, pytest-httpx, ``unittest.mock``) has replaced the send
+    of httpx's transport or of httpcore's pool (sync or async), which is how those tools
+    intercept requests: the direct sends (``Client``'s over httpcore, ``AsyncClient``'s
+    over aiohttp) then go through httpx instead, so that the double sees every call. All of
+    those tools import httpx: while it is not imported, nothing has replaced anything."""
+    httpx = sys.modules.get("httpx")
+    if httpx is None:
+        return False
+    if asynchronous:
+        send = httpx.AsyncHTTPTransport.handle_async_request
+    else:
+        send = httpx.HTTPTransport.handle_request
+    if getattr(send, "__module__", None) != "httpx._transports.default":
+        return True
+    httpcore = sys.modules.get("httpcore")  # not imported by httpx itself, nor then patched
+    if httpcore is None:
+        return False
+    if asynchronous:
+        pool_send = httpcore.AsyncConnectionPool.handle_async_request
+        home = "httpcore._async.connection_pool"
+    else:
+        pool_send = httpcore.ConnectionPool.handle_request
+        home = "httpcore._sync.connection_pool"
+    return bool(getattr(pool_send, "__module__", None) != home)
+
+
+def is_http_error(exc: BaseException) -> TypeGuard[httpx.HTTPError]:
+    """Whether ``exc`` is an ``httpx.HTTPError`` (httpx is loaded once one was raised)."""
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(exc, httpx.HTTPError)
 
 
 def log_sent(request: httpx.Request, response: httpx.Response) -> None:
