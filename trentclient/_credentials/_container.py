@@ -178,13 +178,16 @@ def check_full_uri(url: str) -> None:
             "name a loopback address (127.0.0.0/8, [::1]), localhost, 169.254.170.2, "
             "169.254.170.23 or [fd00:ec2::23]; use https:// for any other host"
         )
-    # Guard against a parser difference: the host httpx will connect to must be the one
-    # checked here.
-    import httpx
+    # Guard against a parser difference: the host the request will go to (as the drivers
+    # parse the URL: ``EndpointURL``, httpx's ``URL`` for any but the plain form) must be
+    # the one checked here.
+    from trentclient._url import EndpointURL
 
     try:
-        reached = httpx.URL(url).host.lower()
-    except (httpx.InvalidURL, ValueError):
+        reached = EndpointURL(url).raw_host.decode("ascii").lower()
+    except Exception as exc:  # httpx.InvalidURL (not loaded unless it was raised), ValueError
+        if not isinstance(exc, ValueError) and type(exc).__name__ != "InvalidURL":
+            raise
         raise InvalidConfigError(f"{FULL_URI} {_shown(url)} is not a valid URL") from None
     if reached != host:
         raise InvalidConfigError(f"{FULL_URI} {_shown(url)} is ambiguous about its host")

@@ -21,10 +21,13 @@ _IGNORE_ENDPOINTS_ENV: Final = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
 
 
 def user_agent() -> str:
-    """The User-Agent of credential-source requests (KMS's, without the retry mode)."""
+    """The User-Agent of credential-source requests: KMS's, without the retry mode, naming
+    httpcore, whose pool carries them (the sync driver hands them to it directly; the async
+    one through httpx)."""
     from trentclient._core import _user_agent
+    from trentclient._httpcore import LIBRARY
 
-    return _user_agent(None, "standard").rsplit(" cfg/", 1)[0]
+    return _user_agent(None, "standard", http=LIBRARY).rsplit(" cfg/", 1)[0]
 
 
 def truthy(value: str | None) -> bool:

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from trentclient._credentials._flow import (
@@ -33,6 +33,8 @@ from trentclient._credentials._flow import (
 
 if TYPE_CHECKING:
     import httpx
+
+    from trentclient._credentials._direct import DirectHttp
 
 __all__ = ["akeys_of", "asleep", "keys_of", "run_async", "run_sync", "sleep"]
 
@@ -97,16 +99,20 @@ def _not_started(exc: OSError) -> ProcessResult:
 def _failure(exc: Exception) -> HttpFailure:
     """What went wrong, in words that hold no header value: h11's and httpx's own messages
     for a refused header quote the value, which may be a token, so only connection errors
-    (the operating system's words) keep their text."""
-    import httpx
-
-    if isinstance(exc, httpx.ConnectTimeout):
+    (the operating system's words) keep their text. ``exc`` is httpx's error or httpcore's
+    (the direct exchange's), whose classes have the same names and hierarchy."""
+    kinds = {
+        cls.__name__
+        for cls in type(exc).__mro__
+        if cls.__module__.startswith(("httpx.", "httpcore.", "httpx", "httpcore"))
+    }
+    if "ConnectTimeout" in kinds:
         return HttpFailure("connect-timeout", "connect timeout")
-    if isinstance(exc, httpx.TimeoutException):
+    if "TimeoutException" in kinds:
         return HttpFailure("read-timeout", "read timeout")
-    if isinstance(exc, httpx.ConnectError):
+    if "ConnectError" in kinds:
         return HttpFailure("connect", f"could not connect ({exc or type(exc).__name__})")
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+    if kinds & {"RemoteProtocolError", "ReadError", "WriteError"}:
         return HttpFailure("closed", f"connection closed or reset ({type(exc).__name__})")
     return HttpFailure("other", f"the request could not be sent ({type(exc).__name__})")
 
@@ -215,10 +221,12 @@ class _Body:
         self.chunks.append(chunk)
         return True
 
-    def answer(self, response: httpx.Response, complete: bool) -> HttpResponse | HttpFailure:
+    def answer(
+        self, status: int, headers: Mapping[str, str], complete: bool
+    ) -> HttpResponse | HttpFailure:
         if not complete:
             return HttpFailure("too-large", f"answer over {self.limit} bytes")
-        return HttpResponse(response.status_code, response.headers, b"".join(self.chunks))
+        return HttpResponse(status, headers, b"".join(self.chunks))
 
 
 _HttpT = TypeVar("_HttpT")
@@ -250,29 +258,84 @@ def _stream_args(request: HttpRequest) -> dict[str, Any]:
 
 
 class _SyncHttp:
+    """The sync driver's HTTP: httpcore's pool directly (``_direct``), else httpx."""
+
     def __init__(self) -> None:
         self._clients: dict[tuple[bool, bool], httpx.Client] = {}
+        self._direct: DirectHttp | None = None
 
     def send(self, request: HttpRequest) -> HttpResponse | HttpFailure:
-        import httpx
+        from trentclient._base import send_is_mocked
+        from trentclient._credentials._direct import has_user_agent, proxies_may_apply
 
         _log_request(request)
-        client = _client_for(self._clients, request, httpx.Client)
         answer: HttpResponse | HttpFailure
+        if (
+            proxies_may_apply(request)
+            or not has_user_agent(request)
+            or send_is_mocked(asynchronous=False)
+        ):
+            answer = self._send_httpx(request)
+        else:
+            answer = self._send_direct(request)
+        _log_response(request, answer)
+        return answer
+
+    def _send_httpx(self, request: HttpRequest) -> HttpResponse | HttpFailure:
+        import httpx
+
+        client = _client_for(self._clients, request, httpx.Client)
         try:
             with client.stream(**_stream_args(request)) as response:
                 body = _Body(request.max_body)
                 complete = all(body.add(chunk) for chunk in response.iter_bytes())
-                answer = body.answer(response, complete)
+                return body.answer(response.status_code, response.headers, complete)
         except (httpx.HTTPError, OSError, ValueError) as exc:  # ValueError: a bad URL or header
-            answer = _failure(exc)
-        _log_response(request, answer)
-        return answer
+            return _failure(exc)
+
+    def _send_direct(self, request: HttpRequest) -> HttpResponse | HttpFailure:
+        from trentclient._credentials._direct import DirectHttp
+        from trentclient._httpcore import ERRORS
+
+        direct = self._direct
+        if direct is None:
+            direct = self._direct = DirectHttp(_ssl_for)
+        # ValueError: a bad URL or header value
+        errors: tuple[type[Exception], ...] = (*ERRORS, OSError, ValueError)
+        try:
+            status, raw, headers, response = direct.exchange(request)
+            try:
+                body = _Body(request.max_body)
+                complete = all(body.add(chunk) for chunk in response.stream)  # type: ignore[union-attr]
+            finally:
+                response.close()
+            if complete and "content-encoding" in headers:
+                return _decoded(request, status, raw, b"".join(body.chunks))
+            return body.answer(status, headers, complete)
+        except errors as exc:
+            return _failure(exc)
 
     def close(self) -> None:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        if self._direct is not None:
+            self._direct.close()
+
+
+def _decoded(
+    request: HttpRequest, status: int, raw: list[tuple[bytes, bytes]], content: bytes
+) -> HttpResponse | HttpFailure:
+    """An answer with a ``Content-Encoding``, decoded by httpx as its client decodes it."""
+    import httpx
+
+    body = _Body(request.max_body)
+    try:
+        response = httpx.Response(status, headers=raw, content=content)  # (decodes it)
+        complete = all(body.add(chunk) for chunk in response.iter_bytes())
+    except httpx.HTTPError as exc:
+        return _failure(exc)
+    return body.answer(status, response.headers, complete)
 
 
 def _call_sync(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -344,7 +407,7 @@ class _AsyncHttp:
                     if not body.add(chunk):
                         complete = False
                         break
-                answer = body.answer(response, complete)
+                answer = body.answer(response.status_code, response.headers, complete)
         except (httpx.HTTPError, OSError, ValueError) as exc:
             answer = _failure(exc)
         _log_response(request, answer)

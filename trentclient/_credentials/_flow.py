@@ -34,8 +34,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
-    import httpx
-
     from trentclient._credvalue import Credentials
 
 __all__ = [
@@ -234,6 +232,29 @@ class HttpRequest:
         return f"{self.method} {self.url} [{shown}] ({len(self.body)} body bytes)"
 
 
+class AnswerHeaders(dict[str, str]):
+    """An answer's headers as ``httpx.Headers`` reads them, without httpx: lower-cased
+    names (repeated ones joined with ``", "`` by whoever built the mapping), looked up
+    whatever the case of the name asked for."""
+
+    __slots__ = ()
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        super().__init__()
+        for name, value in headers.items():
+            key = name.lower()
+            self[key] = f"{self[key]}, {value}" if key in self else value
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return super().get(name.lower(), default)
+
+
 class HttpResponse:
     """The answer: status, headers (case-insensitive), and the whole body."""
 
@@ -242,10 +263,8 @@ class HttpResponse:
     def __init__(
         self, status: int, headers: Mapping[str, str] | None = None, body: bytes = b""
     ) -> None:
-        import httpx
-
         self.status = status
-        self.headers: httpx.Headers = httpx.Headers(headers or {})
+        self.headers = AnswerHeaders(headers or {})
         self.body = body
 
     def __repr__(self) -> str:

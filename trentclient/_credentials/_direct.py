@@ -1,0 +1,154 @@
+"""The sync driver's HTTP exchange on httpcore's pool, without httpx (``run_sync``).
+
+A client that sends without httpx (``Client`` on its own pool, issue 14) would otherwise
+import httpx for its credential source's first request: on EKS (IRSA), ECS, EC2 or an SSO
+laptop, that is about 30 ms of the cold start. So the sync driver sends what
+``httpx.Client(verify=..., trust_env=...).stream(...)`` sends, itself: the same header
+list (``request_headers``: httpx's client defaults, the request's own, then ``Host`` and
+``Content-Length`` as ``httpx.Request`` adds them), the body, httpx's timeouts, on the
+pool ``httpx.HTTPTransport`` would make (``trentclient._httpcore.new_pool``, httpx's
+default limits). An answer with a ``Content-Encoding`` is decoded by httpx, as before.
+
+It goes through httpx instead when proxies may apply (``proxies_may_apply``: a request
+that trusts the environment while a ``*_proxy`` variable is set), or when a test double
+has replaced httpx's or httpcore's send (then it must see the request).
+``tests/test_cred_direct.py`` holds the header lists and the outcomes equal to httpx's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import ssl
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import httpcore
+
+from trentclient._core import PoolLimits
+from trentclient._header_map import header_map
+from trentclient._httpcore import new_pool
+from trentclient._url import EndpointURL
+
+if TYPE_CHECKING:
+    from trentclient._credentials._flow import HttpRequest
+
+__all__ = [
+    "DirectHttp",
+    "accept_encoding",
+    "has_user_agent",
+    "proxies_may_apply",
+    "request_headers",
+]
+
+#: ``httpx.Limits()``: the pool limits of an ``httpx.Client`` made with no ``limits=``.
+_HTTPX_LIMITS = PoolLimits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+_accept_encoding: str | None = None
+
+
+def accept_encoding() -> str:
+    """httpx's ``Accept-Encoding``: the encodings it decodes (brotli and zstd when their
+    packages are installed, as ``httpx._decoders`` finds them)."""
+    global _accept_encoding
+    if _accept_encoding is None:
+        found = importlib.util.find_spec
+        names = ["gzip", "deflate"]
+        if found("brotli") is not None or found("brotlicffi") is not None:
+            names.append("br")
+        if found("zstandard") is not None:
+            names.append("zstd")
+        _accept_encoding = ", ".join(names)
+    return _accept_encoding
+
+
+def proxies_may_apply(request: HttpRequest) -> bool:
+    """Whether httpx could send ``request`` through a proxy from the environment."""
+    if not request.trust_env:
+        return False
+    return any(
+        name.lower().endswith("_proxy") and name.lower() != "no_proxy" and value
+        for name, value in os.environ.items()
+    )
+
+
+def has_user_agent(request: HttpRequest) -> bool:
+    """Whether ``request`` names its own User-Agent (every credential source's does; one
+    that did not would go through httpx, whose default names httpx's version)."""
+    return any(name.lower() == "user-agent" for name, _ in request.headers)
+
+
+def _netloc(url: EndpointURL) -> bytes:
+    host = url.raw_host
+    if b":" in host:  # an IPv6 address, as httpx.URL.netloc gives it
+        host = b"[" + host + b"]"
+    return host if url.port is None else host + b":" + str(url.port).encode("ascii")
+
+
+def request_headers(url: EndpointURL, request: HttpRequest) -> list[tuple[bytes, bytes]]:
+    """The header list ``httpx.Client().build_request`` makes for ``request``: the
+    client's defaults, each replaced by the request's header of that name (which then goes
+    last, in the request's order), ``Host`` first, and ``Content-Length`` for a body (at
+    the end) or for a POST, PUT or PATCH without one (after ``Host``)."""
+    given = [(name.encode("ascii"), value.encode("ascii")) for name, value in request.headers]
+    names = {name.lower() for name, _ in given}
+    defaults = [
+        (b"Accept", b"*/*"),
+        (b"Accept-Encoding", accept_encoding().encode("ascii")),
+        (b"Connection", b"keep-alive"),
+        (b"User-Agent", b"python-httpx"),  # (never sent: see ``has_user_agent``)
+    ]
+    headers = [(n, v) for n, v in defaults if n.lower() not in names] + given
+    auto: list[tuple[bytes, bytes]] = []
+    if b"host" not in names:
+        auto.append((b"Host", _netloc(url)))
+    has_length = b"content-length" in names or b"transfer-encoding" in names
+    if request.body:
+        if not has_length:
+            headers.append((b"Content-Length", str(len(request.body)).encode("ascii")))
+    elif not has_length and request.method.upper() in ("POST", "PUT", "PATCH"):
+        auto.append((b"Content-Length", b"0"))
+    return auto + headers
+
+
+class DirectHttp:
+    """One pool per kind of URL (``https`` or not) in a run, as the httpx clients were."""
+
+    def __init__(self, ssl_for: Callable[[str], ssl.SSLContext]) -> None:
+        self._pools: dict[bool, httpcore.ConnectionPool] = {}
+        self._ssl_for = ssl_for
+
+    def exchange(
+        self, request: HttpRequest
+    ) -> tuple[int, list[tuple[bytes, bytes]], dict[str, str], httpcore.Response]:
+        """Send ``request``; the answer's status, raw and mapped headers, and the httpcore
+        response whose body is still to read (``read`` it, then close it). httpcore's errors
+        are raised as they are; a bad URL or header value as ``ValueError``."""
+        url = EndpointURL(request.url)
+        https = url.scheme == "https"
+        if url.scheme not in ("http", "https"):
+            raise httpcore.UnsupportedProtocol(
+                f"Request URL has an unsupported protocol '{url.scheme}://'."
+            )
+        pool = self._pools.get(https)
+        if pool is None:
+            pool = self._pools[https] = new_pool(self._ssl_for(request.url), _HTTPX_LIMITS)
+        connect, read = request.timeout
+        core_request = httpcore.Request(
+            request.method.upper().encode("ascii"),
+            httpcore.URL(
+                scheme=url.scheme.encode("ascii"),
+                host=url.raw_host,
+                port=url.port,
+                target=url.raw_path,
+            ),
+            headers=request_headers(url, request),
+            content=request.body,
+            extensions={"timeout": {"connect": connect, "read": read, "write": read, "pool": read}},
+        )
+        response = pool.handle_request(core_request)
+        return response.status, response.headers, header_map(response.headers), response
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
