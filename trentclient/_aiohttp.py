@@ -27,7 +27,8 @@ Timeouts, from ``request.extensions["timeout"]`` (httpx's four, in seconds or ``
   the end of sending the request, head and body alike (httpx: per read). -> ``ReadTimeout``
 - ``write``: aiohttp has none. The whole phase from connecting to the answer's head is
   bounded by ``connect + write + read``; aiohttp's own timers end the connect and read
-  parts first, so this bound fires only when sending stalled. -> ``WriteTimeout``
+  parts first, so this bound fires only when sending stalled. -> ``WriteTimeout``. One
+  timer watches the bounds of all the requests in flight (``_Bounds``), not one each.
 
 aiohttp rounds timers of 5 s or more up to a whole second (``timeout_ceil_threshold``).
 
@@ -160,6 +161,56 @@ class _Slots:
         self._semaphore.release()
 
 
+class _Bounds:
+    """The write bounds (``connect + write + read``) of the requests in flight on one
+    loop, watched by one timer, armed for the earliest of them.
+
+    ``asyncio.timeout(bound)`` per request put a timer on the loop's heap for every call
+    (beside aiohttp's own); at 64 in flight those timers were about a tenth of the CPU of a
+    call, though they all but never fire. Here each request enters ``asyncio.timeout(None)``
+    (no timer) and registers it with its deadline; a new timer is armed only for a
+    deadline earlier than the one armed. When it fires, every request past its deadline
+    gets ``Timeout.reschedule(now)``: its task is cancelled into ``TimeoutError`` exactly
+    as ``asyncio.timeout`` does, and the timer is armed again for the earliest left.
+    """
+
+    __slots__ = ("_armed_at", "_deadlines", "_handle", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._deadlines: dict[asyncio.Timeout, float] = {}
+        self._handle: asyncio.TimerHandle | None = None
+        self._armed_at = float("inf")
+
+    def watch(self, timeout: asyncio.Timeout, bound: float) -> None:
+        when = self._loop.time() + bound
+        self._deadlines[timeout] = when
+        if when < self._armed_at:
+            self._arm(when)
+
+    def forget(self, timeout: asyncio.Timeout) -> None:
+        self._deadlines.pop(timeout, None)
+
+    def _arm(self, when: float) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._armed_at = when
+        self._handle = self._loop.call_at(when, self._fire)
+
+    def _fire(self) -> None:
+        self._handle, self._armed_at = None, float("inf")
+        now = self._loop.time()
+        earliest = float("inf")
+        for timeout, when in list(self._deadlines.items()):
+            if when <= now:
+                del self._deadlines[timeout]
+                timeout.reschedule(now)  # (its request's task is cancelled into TimeoutError)
+            elif when < earliest:
+                earliest = when
+        if earliest != float("inf"):
+            self._arm(earliest)
+
+
 def _socket_factory(options: list[tuple[int, int, int]]) -> Callable[[Any], socket.socket]:
     """A ``TCPConnector(socket_factory=...)`` that sets ``options`` on each new socket
     (``Config.tcp_keepalive``; aiohttp 3.12 and later take a socket factory)."""
@@ -201,6 +252,7 @@ class AiohttpTransport:
         )
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._bounds: _Bounds | None = None
         self._slots: _Slots | None = None
         self._closed = False
         self._httpx: httpx.AsyncHTTPTransport | None = None  # only while a mock is active
@@ -247,6 +299,7 @@ class AiohttpTransport:
         )
         self._session, self._loop = session, loop
         self._slots = _Slots(limit) if limit else None
+        self._bounds = _Bounds(loop)
         return session
 
     def _fallback(self) -> httpx.AsyncHTTPTransport:
@@ -386,17 +439,24 @@ class AiohttpTransport:
         sent_on: list[asyncio.Transport] = []
         token = _SENT_ON.set(sent_on)
         self._in_flight += 1
+        bounds = self._bounds
         try:
             try:
-                async with asyncio.timeout(bound) as deadline:
-                    response = await session.request(
-                        method,
-                        url,
-                        headers=headers,
-                        data=_payload(body),
-                        allow_redirects=False,
-                        timeout=self._client_timeout(connect, read),
-                    )
+                async with asyncio.timeout(None) as deadline:
+                    if bound is not None and bounds is not None:
+                        bounds.watch(deadline, bound)
+                    try:
+                        response = await session.request(
+                            method,
+                            url,
+                            headers=headers,
+                            data=_payload(body),
+                            allow_redirects=False,
+                            timeout=self._client_timeout(connect, read),
+                        )
+                    finally:
+                        if bound is not None and bounds is not None:
+                            bounds.forget(deadline)
             except TimeoutError as exc:
                 if deadline.expired():
                     import httpx
