@@ -616,6 +616,29 @@ def test_one_event_loop_per_client(server: FaultServer) -> None:
         loop.close()
 
 
+def test_the_session_closes_with_its_loop(server: FaultServer) -> None:
+    """``asyncio.run(kms.call())`` without ``aclose()``: the loop's end closes the session
+    (no "Unclosed client session" from aiohttp at exit), and a later loop gets a new one."""
+    script = (
+        "import asyncio, sys, trentclient\n"
+        "kms = trentclient.AsyncClient('us-east-1', endpoint_url=sys.argv[1],"
+        " aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])\n"
+        "for _ in range(2):\n"
+        "    r = asyncio.run(kms.describe_key(KeyId='k'))\n"
+        "    print(r['KeyMetadata']['KeyId'], kms._aiohttp._session is None)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "always", "-X", "dev", "-c", script, server.url, AK, SK],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [KEY, "True", KEY, "True"]
+    assert "Unclosed" not in done.stderr and "ResourceWarning" not in done.stderr, done.stderr
+    assert [r.connection for r in server.requests] == [1, 2]  # one session per loop
+
+
 def test_cancelled_call_frees_its_slot(server: FaultServer) -> None:
     server.set_script([delay(1.0, OK), OK])
 

@@ -77,8 +77,10 @@ error mapping above) is in ``trentclient._aiohttp_answer``; the httpx side
 imported only to raise one.
 
 The ``aiohttp.ClientSession`` is made on the first request, inside the running event loop,
-and belongs to that loop: using the transport from another loop raises ``RuntimeError``
-(as httpx's own pool fails there too). ``aclose()`` closes the session and its connections.
+and belongs to that loop: using the transport from another loop while that one lives raises
+``RuntimeError`` (as httpx's own pool fails there too). ``aclose()`` closes the session and
+its connections; so does the end of its loop under ``asyncio.run`` (``_close_at_loop_end``),
+after which a later loop gets a session of its own.
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ import contextvars
 import io
 import socket
 import ssl
-from collections.abc import Callable, Coroutine, Mapping
+import weakref
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -159,6 +162,27 @@ class _Slots:
 
     def release(self) -> None:
         self._semaphore.release()
+
+
+async def _close_at_loop_end(
+    owner: weakref.ref[AiohttpTransport], session: aiohttp.ClientSession
+) -> AsyncIterator[None]:
+    """Close ``session`` when its event loop ends, if nothing has closed it before.
+
+    An async generator left at its ``yield``: ``asyncio.run`` (``loop.shutdown_asyncgens``)
+    closes such generators as the loop ends, which runs this ``finally`` on that loop. So
+    ``asyncio.run(kms.describe_key(...))`` without ``aclose()`` closes the connections
+    instead of leaving aiohttp to print "Unclosed client session" at exit, and the
+    transport may then open a new session on a later loop (a session is usable on its own
+    loop only)."""
+    try:
+        yield
+    finally:
+        transport = owner()
+        if transport is not None and transport._session is session:
+            transport._session = transport._loop = None
+        if not session.closed:
+            await session.close()
 
 
 class _Bounds:
@@ -253,6 +277,7 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._bounds: _Bounds | None = None
+        self._closer: AsyncIterator[None] | None = None
         self._slots: _Slots | None = None
         self._closed = False
         self._httpx: httpx.AsyncHTTPTransport | None = None  # only while a mock is active
@@ -419,6 +444,8 @@ class AiohttpTransport:
         session = self._session
         if session is None or asyncio.get_running_loop() is not self._loop:
             session = self._open()
+            closer = self._closer = _close_at_loop_end(weakref.ref(self), session)
+            await closer.__anext__()  # (now the loop knows it, and closes it as it ends)
         connect, read, write = timeout.get("connect"), timeout.get("read"), timeout.get("write")
         # Let the loop read what is waiting on idle pooled sockets first: a server's FIN or
         # RST there marks the connection closing, and aiohttp then skips it. (httpcore polls
