@@ -33,6 +33,15 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
+def _read(call: Call, response: httpx.Response) -> None:
+    """Feed the (decoded) body of ``response`` to ``call``, then close ``response``."""
+    try:
+        for chunk in response.iter_bytes():
+            call.feed(chunk, response)
+    finally:
+        response.close()
+
+
 class Client(BaseClient["httpx.Client"], SyncOperations):
     """A synchronous AWS KMS client with boto3's method names and parameters.
 
@@ -164,11 +173,7 @@ class Client(BaseClient["httpx.Client"], SyncOperations):
         request = call.next_request(timeout=self._timeout)
         try:
             response = self._send(request)
-            try:
-                for chunk in response.iter_bytes():
-                    call.feed(chunk, response)
-            finally:
-                response.close()
+            _read(call, response)
         except httpx.HTTPError as exc:
             return None, call.failed(exc)
         return call.answered(response)
@@ -194,11 +199,7 @@ class Client(BaseClient["httpx.Client"], SyncOperations):
             if answer.content_encoded:
                 response = answer.encoded()
                 log_sent(response.request, response)
-                try:
-                    for chunk in response.iter_bytes():
-                        call.feed(chunk, response)
-                finally:
-                    response.close()
+                _read(call, response)
                 return call.answered(response)
             if info_enabled():
                 url = self._core.target
