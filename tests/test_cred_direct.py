@@ -1,4 +1,4 @@
-"""The sync credential driver's direct exchange on httpcore's pool (issue 14: the cold start
+"""The credential drivers' direct exchange on httpcore's pools (issue 14: the cold start
 of a client whose credentials come over HTTP, IRSA's, ECS's, IMDS's, SSO's, without
 ``import httpx``).
 
@@ -11,6 +11,7 @@ start that never imports httpx.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
@@ -34,7 +35,7 @@ from tests.faultserver import (
     unused_port,
 )
 from trentclient._credentials._direct import accept_encoding, request_headers
-from trentclient._credentials._drive import _SyncHttp
+from trentclient._credentials._drive import _AsyncHttp, _SyncHttp
 from trentclient._credentials._flow import AnswerHeaders, HttpFailure, HttpRequest, HttpResponse
 from trentclient._url import EndpointURL
 
@@ -138,19 +139,40 @@ ANSWERS: dict[str, list[Action]] = {
 }
 
 
+def _send(asynchronous: bool, way: str, request: HttpRequest) -> HttpResponse | HttpFailure:
+    """One exchange by one driver's HTTP (``_SyncHttp`` or ``_AsyncHttp``), one way."""
+    if not asynchronous:
+        http = _SyncHttp()
+        try:
+            answer: HttpResponse | HttpFailure = getattr(http, way)(request)
+            return answer
+        finally:
+            http.close()
+
+    async def main() -> HttpResponse | HttpFailure:
+        ahttp = _AsyncHttp()
+        try:
+            answer: HttpResponse | HttpFailure = await getattr(ahttp, way)(request)
+            return answer
+        finally:
+            await ahttp.close()
+
+    return asyncio.run(main())
+
+
+DRIVERS = pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+
+
+@DRIVERS
 @pytest.mark.parametrize("name", sorted(ANSWERS))
-def test_same_outcome_as_through_httpx(server: FaultServer, name: str) -> None:
+def test_same_outcome_as_through_httpx(server: FaultServer, name: str, asynchronous: bool) -> None:
     outcomes = []
     for way in ("_send_direct", "_send_httpx"):
         server.set_script(ANSWERS[name])
-        http = _SyncHttp()
         request = HttpRequest(
             "GET", server.url + "/creds", [("Accept", "application/json"), UA], max_body=4096
         )
-        try:
-            outcomes.append(_outcome(getattr(http, way)(request)))
-        finally:
-            http.close()
+        outcomes.append(_outcome(_send(asynchronous, way, request)))
     assert outcomes[0] == outcomes[1]
     direct, through_httpx = server.requests
     assert (direct.method, direct.path, direct.body) == (
@@ -161,21 +183,39 @@ def test_same_outcome_as_through_httpx(server: FaultServer, name: str) -> None:
     assert direct.headers == through_httpx.headers
 
 
-def test_refused_and_bad_urls_fail_as_through_httpx() -> None:
-    for url in (
-        f"http://127.0.0.1:{unused_port()}/",
-        "ftp://127.0.0.1/",
-        "http://127.0.0.1:99999/",
-    ):
-        outcomes = []
-        for way in ("_send_direct", "_send_httpx"):
-            http = _SyncHttp()
-            try:
-                outcomes.append(_outcome(getattr(http, way)(HttpRequest("GET", url, [UA]))))
-            finally:
-                http.close()
+@DRIVERS
+def test_refused_and_bad_urls_fail_as_through_httpx(asynchronous: bool) -> None:
+    for url in (f"http://127.0.0.1:{unused_port()}/", "ftp://127.0.0.1/"):
+        outcomes = [
+            _outcome(_send(asynchronous, way, HttpRequest("GET", url, [UA])))
+            for way in ("_send_direct", "_send_httpx")
+        ]
         assert outcomes[0] == outcomes[1], url
         assert outcomes[0][0] == "failure"
+
+
+@DRIVERS
+def test_a_port_out_of_range_fails_before_sending(asynchronous: bool) -> None:
+    request = HttpRequest("GET", "http://127.0.0.1:99999/", [UA])
+    if asynchronous:
+
+        async def main() -> HttpResponse | HttpFailure:
+            http = _AsyncHttp()
+            try:
+                return await http.send(request)
+            finally:
+                await http.close()
+
+        answer = asyncio.run(main())
+    else:
+        sync = _SyncHttp()
+        answer = sync.send(request)
+        sync.close()
+    assert isinstance(answer, HttpFailure)
+    assert (answer.kind, answer.message) == (
+        "other",
+        "the request could not be sent (port 99999 out of range)",
+    )
 
 
 def test_proxies_from_the_environment_go_through_httpx(
@@ -219,7 +259,10 @@ STS_ANSWER = (
 )
 
 
-def test_an_irsa_cold_start_imports_no_httpx(server: FaultServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("client_class", ["Client", "AsyncClient"])
+def test_an_irsa_cold_start_imports_no_httpx(
+    server: FaultServer, tmp_path: Path, client_class: str
+) -> None:
     """A fresh interpreter on an EKS pod's environment: the first call asks STS (this
     server) for keys, then KMS (this server too); httpx is never imported."""
     kms = json.dumps({"KeyMetadata": {"KeyId": "k"}}).encode()
@@ -240,13 +283,24 @@ def test_an_irsa_cold_start_imports_no_httpx(server: FaultServer, tmp_path: Path
         AWS_ENDPOINT_URL_STS=server.url,
         AWS_REGION="us-east-1",
     )
-    script = (
-        "import sys, trentclient\n"
-        "c = trentclient.Client(endpoint_url=sys.argv[1])\n"
-        "r = c.describe_key(KeyId='k')\n"
-        "c.close()\n"
-        "print(r['KeyMetadata']['KeyId'], 'httpx' in sys.modules)\n"
-    )
+    if client_class == "Client":
+        script = (
+            "import sys, trentclient\n"
+            "c = trentclient.Client(endpoint_url=sys.argv[1])\n"
+            "r = c.describe_key(KeyId='k')\n"
+            "c.close()\n"
+            "print(r['KeyMetadata']['KeyId'], 'httpx' in sys.modules)\n"
+        )
+    else:  # over aiohttp: its credential requests go on httpcore's asyncio pool
+        pytest.importorskip("aiohttp")
+        script = (
+            "import asyncio, sys, trentclient\n"
+            "async def main():\n"
+            "    async with trentclient.AsyncClient(endpoint_url=sys.argv[1]) as c:\n"
+            "        return await c.describe_key(KeyId='k')\n"
+            "r = asyncio.run(main())\n"
+            "print(r['KeyMetadata']['KeyId'], 'httpx' in sys.modules)\n"
+        )
     done = subprocess.run(
         [sys.executable, "-c", script, server.url],
         env=env,

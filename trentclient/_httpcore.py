@@ -42,7 +42,16 @@ if TYPE_CHECKING:
     from ._core import PoolLimits
     from ._url import EndpointURL
 
-__all__ = ["ERRORS", "LIBRARY", "DirectAnswer", "new_pool", "pool_url", "raise_mapped", "send"]
+__all__ = [
+    "ERRORS",
+    "LIBRARY",
+    "DirectAnswer",
+    "new_async_pool",
+    "new_pool",
+    "pool_url",
+    "raise_mapped",
+    "send",
+]
 
 #: The ``User-Agent``'s name for the library that carries these requests.
 LIBRARY = f"httpcore#{httpcore.__version__}"
@@ -73,6 +82,25 @@ _NAMES: dict[str, bytes] = {}
 _NAMES_MAX = 64
 
 
+def _pool_options(
+    ssl_context: ssl.SSLContext,
+    limits: PoolLimits,
+    socket_options: Iterable[tuple[int, int, int]] | None,
+) -> dict[str, Any]:
+    return {
+        "ssl_context": ssl_context,
+        "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry,
+        "http1": True,
+        "http2": False,
+        "uds": None,
+        "local_address": None,
+        "retries": 0,
+        "socket_options": list(socket_options) if socket_options else None,
+    }
+
+
 def new_pool(
     ssl_context: ssl.SSLContext,
     limits: PoolLimits,
@@ -80,18 +108,16 @@ def new_pool(
 ) -> httpcore.ConnectionPool:
     """The pool ``httpx.HTTPTransport(verify=ssl_context, limits=limits,
     socket_options=socket_options)`` makes (HTTP/1.1, no retries, no proxy)."""
-    return httpcore.ConnectionPool(
-        ssl_context=ssl_context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        http1=True,
-        http2=False,
-        uds=None,
-        local_address=None,
-        retries=0,
-        socket_options=list(socket_options) if socket_options else None,
-    )
+    return httpcore.ConnectionPool(**_pool_options(ssl_context, limits, socket_options))
+
+
+def new_async_pool(
+    ssl_context: ssl.SSLContext,
+    limits: PoolLimits,
+    socket_options: Iterable[tuple[int, int, int]] | None = None,
+) -> httpcore.AsyncConnectionPool:
+    """``new_pool`` for asyncio: what ``httpx.AsyncHTTPTransport`` makes."""
+    return httpcore.AsyncConnectionPool(**_pool_options(ssl_context, limits, socket_options))
 
 
 def pool_url(url: EndpointURL) -> httpcore.URL:

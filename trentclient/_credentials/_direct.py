@@ -21,13 +21,13 @@ import importlib.util
 import os
 import ssl
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 import httpcore
 
 from trentclient._core import PoolLimits
 from trentclient._header_map import header_map
-from trentclient._httpcore import new_pool
+from trentclient._httpcore import new_async_pool, new_pool
 from trentclient._url import EndpointURL
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DirectHttp",
     "accept_encoding",
+    "goes_through_httpx",
     "has_user_agent",
     "proxies_may_apply",
     "request_headers",
@@ -68,6 +69,19 @@ def proxies_may_apply(request: HttpRequest) -> bool:
     return any(
         name.lower().endswith("_proxy") and name.lower() != "no_proxy" and value
         for name, value in os.environ.items()
+    )
+
+
+def goes_through_httpx(request: HttpRequest, *, asynchronous: bool) -> bool:
+    """Whether the driver sends ``request`` through httpx's client instead: a proxy from the
+    environment may apply, it has no User-Agent of its own, or a test double replaces
+    httpx's or httpcore's send (``asynchronous``: the asyncio one)."""
+    from trentclient._base import send_is_mocked
+
+    return (
+        proxies_may_apply(request)
+        or not has_user_agent(request)
+        or send_is_mocked(asynchronous=asynchronous)
     )
 
 
@@ -111,44 +125,70 @@ def request_headers(url: EndpointURL, request: HttpRequest) -> list[tuple[bytes,
 
 
 class DirectHttp:
-    """One pool per kind of URL (``https`` or not) in a run, as the httpx clients were."""
+    """One pool per kind of URL (``https`` or not) in a run, as the httpx clients were:
+    httpcore's sync pools for ``exchange``, its asyncio ones for ``aexchange``."""
 
     def __init__(self, ssl_for: Callable[[str], ssl.SSLContext]) -> None:
         self._pools: dict[bool, httpcore.ConnectionPool] = {}
+        self._async_pools: dict[bool, httpcore.AsyncConnectionPool] = {}
         self._ssl_for = ssl_for
 
-    def exchange(
-        self, request: HttpRequest
-    ) -> tuple[int, list[tuple[bytes, bytes]], dict[str, str], httpcore.Response]:
+    def exchange(self, request: HttpRequest) -> Answer[httpcore.Response]:
         """Send ``request``; the answer's status, raw and mapped headers, and the httpcore
         response whose body is still to read (``read`` it, then close it). httpcore's errors
         are raised as they are; a bad URL or header value as ``ValueError``."""
-        url = EndpointURL(request.url)
-        https = url.scheme == "https"
-        if url.scheme not in ("http", "https"):
-            raise httpcore.UnsupportedProtocol(
-                f"Request URL has an unsupported protocol '{url.scheme}://'."
-            )
+        https, core_request = _core_request(request)
         pool = self._pools.get(https)
         if pool is None:
             pool = self._pools[https] = new_pool(self._ssl_for(request.url), _HTTPX_LIMITS)
-        connect, read = request.timeout
-        core_request = httpcore.Request(
-            request.method.upper().encode("ascii"),
-            httpcore.URL(
-                scheme=url.scheme.encode("ascii"),
-                host=url.raw_host,
-                port=url.port,
-                target=url.raw_path,
-            ),
-            headers=request_headers(url, request),
-            content=request.body,
-            extensions={"timeout": {"connect": connect, "read": read, "write": read, "pool": read}},
-        )
         response = pool.handle_request(core_request)
+        return response.status, response.headers, header_map(response.headers), response
+
+    async def aexchange(self, request: HttpRequest) -> Answer[httpcore.Response]:
+        """``exchange`` on the running event loop."""
+        https, core_request = _core_request(request)
+        pool = self._async_pools.get(https)
+        if pool is None:
+            ssl_context = self._ssl_for(request.url)
+            pool = self._async_pools[https] = new_async_pool(ssl_context, _HTTPX_LIMITS)
+        response = await pool.handle_async_request(core_request)
         return response.status, response.headers, header_map(response.headers), response
 
     def close(self) -> None:
         for pool in self._pools.values():
             pool.close()
         self._pools.clear()
+
+    async def aclose(self) -> None:
+        for pool in self._async_pools.values():
+            await pool.aclose()
+        self._async_pools.clear()
+
+
+R = TypeVar("R")
+#: An answer's status, raw headers, headers as ``httpx.Headers`` reads them, and the
+#: response whose body is still to read.
+Answer: TypeAlias = tuple[int, list[tuple[bytes, bytes]], dict[str, str], R]
+
+
+def _core_request(request: HttpRequest) -> tuple[bool, httpcore.Request]:
+    """Whether ``request`` is for ``https``, and the ``httpcore.Request`` httpx's transport
+    would make of it."""
+    url = EndpointURL(request.url)
+    if url.scheme not in ("http", "https"):
+        raise httpcore.UnsupportedProtocol(
+            f"Request URL has an unsupported protocol '{url.scheme}://'."
+        )
+    connect, read = request.timeout
+    return url.scheme == "https", httpcore.Request(
+        request.method.upper().encode("ascii"),
+        httpcore.URL(
+            scheme=url.scheme.encode("ascii"),
+            host=url.raw_host,
+            port=url.port,
+            target=url.raw_path,
+        ),
+        headers=request_headers(url, request),
+        content=request.body,
+        extensions={"timeout": {"connect": connect, "read": read, "write": read, "pool": read}},
+    )

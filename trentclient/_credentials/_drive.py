@@ -265,16 +265,14 @@ class _SyncHttp:
         self._direct: DirectHttp | None = None
 
     def send(self, request: HttpRequest) -> HttpResponse | HttpFailure:
-        from trentclient._base import send_is_mocked
-        from trentclient._credentials._direct import has_user_agent, proxies_may_apply
+        from trentclient._credentials._direct import goes_through_httpx
 
         _log_request(request)
         answer: HttpResponse | HttpFailure
-        if (
-            proxies_may_apply(request)
-            or not has_user_agent(request)
-            or send_is_mocked(asynchronous=False)
-        ):
+        bad = _bad_url(request)
+        if bad is not None:
+            answer = bad
+        elif goes_through_httpx(request, asynchronous=False):
             answer = self._send_httpx(request)
         else:
             answer = self._send_direct(request)
@@ -295,13 +293,10 @@ class _SyncHttp:
 
     def _send_direct(self, request: HttpRequest) -> HttpResponse | HttpFailure:
         from trentclient._credentials._direct import DirectHttp
-        from trentclient._httpcore import ERRORS
 
         direct = self._direct
         if direct is None:
             direct = self._direct = DirectHttp(_ssl_for)
-        # ValueError: a bad URL or header value
-        errors: tuple[type[Exception], ...] = (*ERRORS, OSError, ValueError)
         try:
             status, raw, headers, response = direct.exchange(request)
             try:
@@ -309,11 +304,9 @@ class _SyncHttp:
                 complete = all(body.add(chunk) for chunk in response.stream)  # type: ignore[union-attr]
             finally:
                 response.close()
-            if complete and "content-encoding" in headers:
-                return _decoded(request, status, raw, b"".join(body.chunks))
-            return body.answer(status, headers, complete)
-        except errors as exc:
+        except _direct_errors() as exc:
             return _failure(exc)
+        return _direct_answer(request, status, raw, headers, body, complete)
 
     def close(self) -> None:
         for client in self._clients.values():
@@ -321,6 +314,43 @@ class _SyncHttp:
         self._clients.clear()
         if self._direct is not None:
             self._direct.close()
+
+
+def _bad_url(request: HttpRequest) -> HttpFailure | None:
+    """A failure for a URL no request can go to, before anything is sent: a port beyond
+    65535 (the sync socket would wrap it round to another port, the async one raised an
+    ``ExceptionGroup``)."""
+    from trentclient._url import EndpointURL
+
+    try:
+        port = EndpointURL(request.url).port
+    except Exception:  # (httpx.InvalidURL and the like: each way reports its own)
+        return None
+    if port is not None and not 0 < port <= 65535:
+        return HttpFailure("other", f"the request could not be sent (port {port} out of range)")
+    return None
+
+
+def _direct_errors() -> tuple[type[Exception], ...]:
+    """What a direct exchange fails with: httpcore's errors, the socket's, and
+    ``ValueError`` (a bad URL or header value)."""
+    from trentclient._httpcore import ERRORS
+
+    return (*ERRORS, OSError, ValueError)
+
+
+def _direct_answer(
+    request: HttpRequest,
+    status: int,
+    raw: list[tuple[bytes, bytes]],
+    headers: dict[str, str],
+    body: _Body,
+    complete: bool,
+) -> HttpResponse | HttpFailure:
+    """The answer of a direct exchange whose body was read into ``body``."""
+    if complete and "content-encoding" in headers:
+        return _decoded(request, status, raw, b"".join(body.chunks))
+    return body.answer(status, headers, complete)
 
 
 def _decoded(
@@ -390,15 +420,32 @@ def run_sync(flow: Flow[R]) -> R:
 
 
 class _AsyncHttp:
+    """The async driver's HTTP: httpcore's asyncio pool directly (as ``_SyncHttp``),
+    else httpx's ``AsyncClient``."""
+
     def __init__(self) -> None:
         self._clients: dict[tuple[bool, bool], httpx.AsyncClient] = {}
+        self._direct: DirectHttp | None = None
 
     async def send(self, request: HttpRequest) -> HttpResponse | HttpFailure:
-        import httpx
+        from trentclient._credentials._direct import goes_through_httpx
 
         _log_request(request)
-        client = _client_for(self._clients, request, httpx.AsyncClient)
         answer: HttpResponse | HttpFailure
+        bad = _bad_url(request)
+        if bad is not None:
+            answer = bad
+        elif goes_through_httpx(request, asynchronous=True):
+            answer = await self._send_httpx(request)
+        else:
+            answer = await self._send_direct(request)
+        _log_response(request, answer)
+        return answer
+
+    async def _send_httpx(self, request: HttpRequest) -> HttpResponse | HttpFailure:
+        import httpx
+
+        client = _client_for(self._clients, request, httpx.AsyncClient)
         try:
             async with client.stream(**_stream_args(request)) as response:
                 body = _Body(request.max_body)
@@ -407,16 +454,37 @@ class _AsyncHttp:
                     if not body.add(chunk):
                         complete = False
                         break
-                answer = body.answer(response.status_code, response.headers, complete)
+                return body.answer(response.status_code, response.headers, complete)
         except (httpx.HTTPError, OSError, ValueError) as exc:
-            answer = _failure(exc)
-        _log_response(request, answer)
-        return answer
+            return _failure(exc)
+
+    async def _send_direct(self, request: HttpRequest) -> HttpResponse | HttpFailure:
+        from trentclient._credentials._direct import DirectHttp
+
+        direct = self._direct
+        if direct is None:
+            direct = self._direct = DirectHttp(_ssl_for)
+        try:
+            status, raw, headers, response = await direct.aexchange(request)
+            try:
+                body = _Body(request.max_body)
+                complete = True
+                async for chunk in response.stream:  # type: ignore[union-attr]
+                    if not body.add(chunk):
+                        complete = False
+                        break
+            finally:
+                await response.aclose()
+        except _direct_errors() as exc:
+            return _failure(exc)
+        return _direct_answer(request, status, raw, headers, body, complete)
 
     async def close(self) -> None:
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
+        if self._direct is not None:
+            await self._direct.aclose()
 
 
 async def _run_process_async(argv: list[str], timeout: float | None) -> ProcessResult:
