@@ -1,18 +1,22 @@
-"""The sync driver's HTTP exchange on httpcore's pool, without httpx (``run_sync``).
+"""The credential drivers' HTTP exchange on httpcore's pools, without httpx (``run_sync``
+and ``run_async``).
 
-A client that sends without httpx (``Client`` on its own pool, issue 14) would otherwise
-import httpx for its credential source's first request: on EKS (IRSA), ECS, EC2 or an SSO
-laptop, that is about 30 ms of the cold start. So the sync driver sends what
-``httpx.Client(verify=..., trust_env=...).stream(...)`` sends, itself: the same header
-list (``request_headers``: httpx's client defaults, the request's own, then ``Host`` and
-``Content-Length`` as ``httpx.Request`` adds them), the body, httpx's timeouts, on the
-pool ``httpx.HTTPTransport`` would make (``trentclient._httpcore.new_pool``, httpx's
-default limits). An answer with a ``Content-Encoding`` is decoded by httpx, as before.
+A client that sends without httpx (``Client`` on its own pool, ``AsyncClient`` over
+aiohttp; issue 14) would otherwise import httpx for its credential source's first request:
+on EKS (IRSA), ECS, EC2 or an SSO laptop, that is about 30 ms of the cold start. So the
+drivers send what ``httpx.Client(verify=..., trust_env=...).stream(...)`` (or
+``httpx.AsyncClient``'s) sends, themselves: the same header list (``request_headers``:
+httpx's client defaults, the request's own, then ``Host`` and ``Content-Length`` as
+``httpx.Request`` adds them), the body, httpx's timeouts, on the pool ``httpx``'s transport
+would make (``trentclient._httpcore.new_pool`` / ``new_async_pool``, httpx's default
+limits). An answer with a ``Content-Encoding`` is decoded by httpx, as before.
 
-It goes through httpx instead when proxies may apply (``proxies_may_apply``: a request
-that trusts the environment while a ``*_proxy`` variable is set), or when a test double
-has replaced httpx's or httpcore's send (then it must see the request).
-``tests/test_cred_direct.py`` holds the header lists and the outcomes equal to httpx's.
+They go through httpx instead (``goes_through_httpx``) when proxies may apply
+(``proxies_may_apply``: a request that trusts the environment while a ``*_proxy`` variable
+is set), when a request has no User-Agent of its own (httpx's default names its version),
+or when a test double has replaced httpx's or httpcore's send (then it must see the
+request). ``tests/test_cred_direct.py`` holds the header lists and the outcomes equal to
+httpx's, for both drivers.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import httpcore
 
 from trentclient._core import PoolLimits
 from trentclient._header_map import header_map
-from trentclient._httpcore import new_async_pool, new_pool
+from trentclient._httpcore import new_async_pool, new_pool, pool_url
 from trentclient._url import EndpointURL
 
 if TYPE_CHECKING:
@@ -182,12 +186,7 @@ def _core_request(request: HttpRequest) -> tuple[bool, httpcore.Request]:
     connect, read = request.timeout
     return url.scheme == "https", httpcore.Request(
         request.method.upper().encode("ascii"),
-        httpcore.URL(
-            scheme=url.scheme.encode("ascii"),
-            host=url.raw_host,
-            port=url.port,
-            target=url.raw_path,
-        ),
+        pool_url(url),
         headers=request_headers(url, request),
         content=request.body,
         extensions={"timeout": {"connect": connect, "read": read, "write": read, "pool": read}},

@@ -104,7 +104,7 @@ def _failure(exc: Exception) -> HttpFailure:
     kinds = {
         cls.__name__
         for cls in type(exc).__mro__
-        if cls.__module__.startswith(("httpx.", "httpcore.", "httpx", "httpcore"))
+        if cls.__module__.partition(".")[0] in ("httpx", "httpcore")
     }
     if "ConnectTimeout" in kinds:
         return HttpFailure("connect-timeout", "connect timeout")
