@@ -32,7 +32,7 @@ from trentclient._exceptions import (
     ServiceFault,
     ThrottlingError,
 )
-from trentclient._generated import _docs, _errors, enums, type_defs
+from trentclient._generated import _docs, _error_names, _errors, enums, type_defs
 from trentclient._generated._methods import AsyncOperations, SyncOperations
 from trentclient._generated._shapes import METHOD_TO_OPERATION, OPERATIONS
 from trentclient._model import Operation, Paginator, Shape
@@ -121,6 +121,7 @@ def test_every_generated_file_starts_with_the_header(model_files: list[str]) -> 
         "__init__.py",
         "_shapes.py",
         "_errors.py",
+        "_error_names.py",
         "_methods.py",
         "type_defs.py",
         "enums.py",
@@ -287,6 +288,7 @@ def test_every_modeled_error_has_a_class(
     assert len(modeled) == 48
     assert set(_errors.MODELED_ERRORS) == set(modeled)
     assert _errors.__all__ == sorted(modeled)
+    assert _error_names.__all__ == _errors.__all__  # what trentclient exports before loading
     for name in modeled:
         cls = getattr(_errors, name)
         assert _errors.MODELED_ERRORS[name] is cls

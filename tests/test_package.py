@@ -134,6 +134,72 @@ def test_getting_started_lists_every_operation() -> None:
     assert f"All {len(OPERATIONS)} KMS operations" in page
 
 
+def test_each_client_loads_only_what_its_first_call_needs() -> None:
+    """``import trentclient`` builds neither client nor the modeled errors; an AsyncClient
+    from static keys loads neither the sync client, the rest of the credential chain, nor
+    the error classes, and its first call builds that one operation only. Then every lazy
+    name still resolves to the one class, ``client.exceptions`` included."""
+    code = (
+        "import sys, asyncio, httpx, trentclient\n"
+        "loaded = lambda: {m for m in sys.modules if m.startswith('trentclient.')}\n"
+        "print(sorted(loaded()))\n"
+        "ok = lambda request: httpx.Response(200, json={'KeyMetadata': {'KeyId': 'k'}})\n"
+        "async def main():\n"
+        "    a = trentclient.AsyncClient('us-east-1', aws_access_key_id='AKIDEXAMPLE',"
+        " aws_secret_access_key='secret',"
+        " http_client=httpx.AsyncClient(transport=httpx.MockTransport(ok)))\n"
+        "    assert (await a.describe_key(KeyId='k'))['KeyMetadata']['KeyId'] == 'k'\n"
+        "    return a\n"
+        "a = asyncio.run(main())\n"
+        "after = loaded()\n"
+        "print(sorted(m for m in ('trentclient._client', 'trentclient._credentials._chain',"
+        " 'trentclient._credentials._botocore', 'trentclient._credentials._context',"
+        " 'trentclient._generated._errors') if m in after))\n"
+        "from trentclient._generated._shapes import OPERATIONS\n"
+        "print(sorted(OPERATIONS._built))\n"
+        "from trentclient._generated import _errors\n"
+        "assert a.exceptions.NotFoundException is trentclient.NotFoundException\n"
+        "assert trentclient.NotFoundException is _errors.NotFoundException\n"
+        "assert trentclient.Client is sys.modules['trentclient._client'].Client\n"
+        "assert set(_errors.__all__) <= set(dir(trentclient)) & set(trentclient.__all__)\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    lines = out.stdout.splitlines()
+    assert lines[0] == str(
+        [
+            "trentclient._exceptions",
+            "trentclient._generated",
+            "trentclient._generated._error_names",
+            "trentclient._version",
+        ]
+    )
+    assert lines[1:] == ["[]", "['DescribeKey']", "ok"]
+
+
+def test_operation_table_builds_each_operation_once_and_shares_shapes() -> None:
+    from trentclient._generated._shapes import _OPERATIONS, _SHAPES
+    from trentclient._model import OperationTable
+
+    table = OperationTable(_OPERATIONS, _SHAPES)
+    assert len(table) == len(_OPERATIONS) == 54 and list(table) == list(_OPERATIONS)
+    assert "EnableKey" in table and "enable_key" not in table and table.get("Nope") is None
+    enable, disable = table["EnableKey"], table["DisableKey"]
+    assert table["EnableKey"] is enable
+    assert enable.input.members["KeyId"] is disable.input.members["KeyId"]  # one KeyIdType
+    assert enable.input.required == frozenset({"KeyId"}) and enable.output is None
+    assert repr(table) == "OperationTable(54 operations, 2 built)"
+    listing = table["ListKeys"]
+    assert listing.paginator is not None and listing.paginator.result_key == ("Keys",)
+    assert listing.output is not None and listing.output.members["Keys"].member is not None
+    with pytest.raises(KeyError):
+        table["enable_key"]
+
+
 def test_import_defers_attrs_until_first_use() -> None:
     """attrs costs more to import than the rest of trentclient: Config/Credentials load lazily."""
     code = (

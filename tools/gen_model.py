@@ -6,11 +6,17 @@ botocore's data loader) and renders, under ``trentclient/_generated/``:
 ``__init__.py``
     a docstring only.
 ``_shapes.py``
-    one :class:`trentclient._model.Shape` per shape reachable from an operation, in dependency
-    order, then ``OPERATIONS`` (CamelCase name -> :class:`~trentclient._model.Operation`) and
+    the arguments of one :class:`trentclient._model.Shape` per shape reachable from an
+    operation, in dependency order, and of each :class:`~trentclient._model.Operation`, as
+    data; ``OPERATIONS`` (CamelCase name -> ``Operation``, an
+    :class:`~trentclient._model.OperationTable` that builds each on first use) and
     ``METHOD_TO_OPERATION`` (snake_case -> CamelCase).
 ``_errors.py``
     one class per modeled error, ``MODELED_ERRORS``, ``ERROR_CLASSES`` and ``ClientExceptions``.
+``_error_names.py``
+    the modeled errors' names only (its ``__all__``): ``trentclient`` exports them from it and
+    imports ``_errors`` on the first use of one, so that a client that meets no error never
+    builds the classes.
 ``_methods.py``
     ``SyncOperations`` / ``AsyncOperations``: one typed method per operation, on top of
     ``SyncPagination`` / ``AsyncPagination``: ``can_paginate`` and ``get_paginator``, with one
@@ -867,76 +873,86 @@ def _var(name: str) -> str:
 
 
 def render_shapes(a: Analysis) -> str:
-    body = ["from trentclient._model import Operation, Paginator, Shape", ""]
+    body = ["from typing import Any", ""]
+    body += ["from trentclient._model import OperationTable", ""]
     body += _all_block(["METHOD_TO_OPERATION", "OPERATIONS"])
-    body += ["", ""]
+    body += [
+        "",
+        "#: Every shape reachable from an operation, in dependency order: ``Shape``'s arguments,",
+    ]
+    body += ["#: with the shapes under a structure, list or map named rather than built."]
+    body += ["_SHAPES: dict[str, dict[str, Any]] = {"]
     for name in a.order:
         shape = a.shape(name)
         kind = shape["type"]
-        args: list[tuple[str | None, Any]] = [(None, _q(name)), (None, _q(kind))]
+        args: list[tuple[str, Any]] = [(_q("type"), _q(kind))]
         if "min" in shape:
-            args.append(("min", str(int(shape["min"]))))
+            args.append((_q("min"), str(int(shape["min"]))))
         if "max" in shape:
-            args.append(("max", str(int(shape["max"]))))
+            args.append((_q("max"), str(int(shape["max"]))))
         if "enum" in shape:
-            args.append(("enum", _Seq("(", ")", [_q(v) for v in shape["enum"]], one_tuple=True)))
+            args.append(
+                (_q("enum"), _Seq("(", ")", [_q(v) for v in shape["enum"]], one_tuple=True))
+            )
         if shape.get("sensitive"):
-            args.append(("sensitive", "True"))
+            args.append((_q("sensitive"), "True"))
         if kind == "structure":
-            members = [(_q(m), _var(spec["shape"])) for m, spec in shape["members"].items()]
-            args.append(("members", _Dict(members)))
+            members = [(_q(m), _q(spec["shape"])) for m, spec in shape["members"].items()]
+            args.append((_q("members"), _Dict(members)))
             if shape.get("required"):
-                required = _Seq("{", "}", [_q(r) for r in shape["required"]])
-                args.append(("required", _Call("frozenset", [(None, required)], hug=True)))
+                required = _Seq("(", ")", [_q(r) for r in shape["required"]], one_tuple=True)
+                args.append((_q("required"), required))
         elif kind == "list":
-            args.append(("member", _var(shape["member"]["shape"])))
+            args.append((_q("member"), _q(shape["member"]["shape"])))
         elif kind == "map":
-            args.append(("key", _var(shape["key"]["shape"])))
-            args.append(("value", _var(shape["value"]["shape"])))
+            args.append((_q("key"), _q(shape["key"]["shape"])))
+            args.append((_q("value"), _q(shape["value"]["shape"])))
         if a.has_special[name]:
-            args.append(("has_special", "True"))
+            args.append((_q("has_special"), "True"))
         if a.has_sensitive[name]:
-            args.append(("has_sensitive", "True"))
-        body += _layout(_Call("Shape", args), "", f"{_var(name)} = ")
-    body += ["", "OPERATIONS: dict[str, Operation] = {"]
+            args.append((_q("has_sensitive"), "True"))
+        body += _layout(_Dict(args), "    ", f"{_q(name)}: ", ",")
+    body += ["}", ""]
+    body += [
+        "#: Every operation: ``Operation``'s arguments, shapes named, the paginator's as a dict."
+    ]
+    body += ["_OPERATIONS: dict[str, dict[str, Any]] = {"]
     for op_name, op in a.model.operations.items():
         args = [
-            ("name", _q(op_name)),
-            ("method_name", _q(_xform(op_name))),
-            ("input", _var(op["input"]["shape"])),
-            ("output", _var(op["output"]["shape"]) if "output" in op else "None"),
+            (_q("method_name"), _q(_xform(op_name))),
+            (_q("input"), _q(op["input"]["shape"])),
+            (_q("output"), _q(op["output"]["shape"]) if "output" in op else "None"),
         ]
         errors = [_q(e["shape"]) for e in op.get("errors", ())]
         if errors:
-            args.append(("errors", _Seq("(", ")", errors, one_tuple=True)))
+            args.append((_q("errors"), _Seq("(", ")", errors, one_tuple=True)))
         pag = a.model.paginators.get(op_name)
         if pag is not None:
             result_key = pag["result_key"]
             result_keys = [result_key] if isinstance(result_key, str) else list(result_key)
-            args.append(
-                (
-                    "paginator",
-                    _Call(
-                        "Paginator",
-                        [
-                            ("input_token", _q(pag["input_token"])),
-                            ("output_token", _q(pag["output_token"])),
-                            ("limit_key", _q(pag["limit_key"]) if "limit_key" in pag else "None"),
-                            (
-                                "more_results",
-                                _q(pag["more_results"]) if "more_results" in pag else "None",
-                            ),
-                            (
-                                "result_key",
-                                _Seq("(", ")", [_q(k) for k in result_keys], one_tuple=True),
-                            ),
-                        ],
+            limit_key = _q(pag["limit_key"]) if "limit_key" in pag else "None"
+            more_results = _q(pag["more_results"]) if "more_results" in pag else "None"
+            paginator = _Dict(
+                [
+                    (_q("input_token"), _q(pag["input_token"])),
+                    (_q("output_token"), _q(pag["output_token"])),
+                    (_q("limit_key"), limit_key),
+                    (_q("more_results"), more_results),
+                    (
+                        _q("result_key"),
+                        _Seq("(", ")", [_q(k) for k in result_keys], one_tuple=True),
                     ),
-                )
+                ]
             )
-        args.append(("documentation_url", _q(DOC_URL.format(op_name))))
-        body += _layout(_Call("Operation", args), "    ", f"{_q(op_name)}: ", ",")
+            args.append((_q("paginator"), paginator))
+        args.append((_q("documentation_url"), _q(DOC_URL.format(op_name))))
+        body += _layout(_Dict(args), "    ", f"{_q(op_name)}: ", ",")
     body += ["}", ""]
+    body += [
+        "#: CamelCase name -> ``Operation``, each built (with its shapes) on first use.",
+        "OPERATIONS: OperationTable = OperationTable(_OPERATIONS, _SHAPES)",
+        "",
+    ]
     body += _layout(
         _Dict([(_q(_xform(n)), _q(n)) for n in a.model.operations]),
         "",
@@ -945,8 +961,10 @@ def render_shapes(a: Analysis) -> str:
     doc = (
         "The KMS operation table: every shape reachable from an operation, then the operations.\n"
         "\n"
-        "Shapes are private module-level names defined in dependency order; structure members\n"
-        "keep the model's order. The core imports this module lazily, on the first call.\n"
+        "Both are data (shape and operation arguments, shapes named by name); ``OPERATIONS``\n"
+        "builds an operation's ``Operation`` and ``Shape`` values the first time it is looked\n"
+        "up, and a shape reachable from several operations once. Structure members keep the\n"
+        "model's order. The core imports this module lazily, on the first call.\n"
     )
     return _file(a.model, doc, body)
 
@@ -1565,6 +1583,30 @@ def render_docs(a: Analysis) -> str:
 # -- __init__.py ------------------------------------------------------------------------------
 
 
+def render_error_names(a: Analysis) -> str:
+    doc = (
+        "The modeled KMS errors' names, as ``_errors.__all__`` lists them.\n"
+        "\n"
+        "``trentclient`` exports these names and imports ``_errors`` (the classes) on the first\n"
+        "use of one: a client that meets no error never builds them. Each name resolves here\n"
+        "too (PEP 562), to the class in ``_errors``.\n"
+    )
+    body = ["# ruff: noqa: F822  (every name in __all__ resolves through __getattr__ below)", ""]
+    body += ["from typing import Any", ""]
+    body += _all_block(a.errors)
+    body += [
+        "",
+        "",
+        "def __getattr__(name: str) -> Any:",
+        "    if name not in __all__:",
+        '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        "    from trentclient._generated import _errors",
+        "",
+        "    return getattr(_errors, name)",
+    ]
+    return _file(a.model, doc, body)
+
+
 def render_init(a: Analysis) -> str:
     doc = (
         "Code generated from botocore's KMS model by ``python -m tools.generate``.\n"
@@ -1586,6 +1628,7 @@ def render(model: Model | None = None) -> dict[str, str]:
         "__init__.py": render_init(analysis),
         "_shapes.py": render_shapes(analysis),
         "_errors.py": render_errors(analysis, exceptions),
+        "_error_names.py": render_error_names(analysis),
         "_methods.py": render_methods(analysis),
         "type_defs.py": type_defs,
         "enums.py": render_enums(analysis),

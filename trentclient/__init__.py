@@ -7,8 +7,6 @@
 
 from typing import TYPE_CHECKING, Any
 
-from ._async_client import AsyncClient
-from ._client import Client
 from ._exceptions import (
     AccessDeniedException,
     AuthError,
@@ -50,27 +48,37 @@ from ._exceptions import (
     UnrecognizedClientException,
     ValidationException,
 )
-from ._generated import _errors
-from ._generated._errors import *  # noqa: F403  (the modeled KMS errors, listed in its __all__)
+from ._generated import _error_names
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._async_client import AsyncClient
     from ._auth import SigV4Auth
+    from ._client import Client
     from ._config import Config, RetryConfig
     from ._credentials import CredentialProvider
     from ._credvalue import Credentials
+    from ._generated._errors import *  # noqa: F403  (the modeled KMS errors: _error_names)
 
-# Loaded on first use (PEP 562): they are attrs classes, and attrs costs more to import
-# than the rest of trentclient together. A client from static keys never needs attrs.
-# SigV4Auth is an httpx.Auth: httpx is imported by the clients that send with it, and
-# AsyncClient over aiohttp sends without it.
+# Loaded on first use (PEP 562), each with what it needs and nothing more:
+# - the clients: a program using one never loads the other (nor its half of the generated
+#   methods' callers);
+# - the attrs classes: attrs costs more to import than the rest of trentclient together, and a
+#   client from static keys never needs it;
+# - SigV4Auth, an httpx.Auth: httpx is imported by the clients that send with it, and
+#   AsyncClient over aiohttp sends without it;
+# - the modeled KMS errors (``_generated._errors``, named in ``_error_names``): about fifty
+#   classes, built when one is first named or a call first meets an error answer.
 _LAZY = {
+    "Client": "._client",
+    "AsyncClient": "._async_client",
     "SigV4Auth": "._auth",
     "Config": "._config",
     "RetryConfig": "._config",
     "Credentials": "._credvalue",
     "CredentialProvider": "._credentials",
 }
+_LAZY.update(dict.fromkeys(_error_names.__all__, "._generated._errors"))
 
 
 def __getattr__(name: str) -> Any:
@@ -141,6 +149,5 @@ __all__ = [
     "ValidationException",
     "__version__",
 ]
-__all__ += _errors.__all__
+__all__ += _error_names.__all__
 __all__.sort()
-del _errors

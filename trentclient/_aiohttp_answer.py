@@ -14,7 +14,6 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._header_map import header_map
-from ._redact import redact_headers
 
 if TYPE_CHECKING:
     import httpx
@@ -35,6 +34,8 @@ def _scrub(exc: BaseException) -> None:
     answer), whose ``repr`` and ``args`` show its ``request_info``: the session token and
     the signature would otherwise sit in the ``__cause__`` of the error trentclient raises."""
     if isinstance(exc, aiohttp.ClientResponseError):
+        from ._redact import redact_headers  # (an error path: not loaded before one)
+
         info = exc.request_info
         headers = CIMultiDictProxy(CIMultiDict(redact_headers(info.headers.items())))
         exc.request_info = aiohttp.RequestInfo(info.url, info.method, headers, info.real_url)

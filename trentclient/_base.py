@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeGuard, TypeVar
 
 from ._core import ClientCore
-from ._generated._errors import ClientExceptions
 
 if TYPE_CHECKING:
     import httpx
 
     from ._config import Config
     from ._credentials import CredentialProvider
+    from ._generated._errors import ClientExceptions
     from ._meta import ClientMeta
     from ._settings import BotocoreConfigLike
 
@@ -156,10 +156,20 @@ def log_line(
     )
 
 
+class _ErrorClasses:
+    """``client.exceptions`` (and ``Client.exceptions``): ``ClientExceptions``, the error
+    classes by name, whose module is imported on first use (see ``trentclient.__init__``)."""
+
+    def __get__(self, obj: object, owner: type | None = None) -> type[ClientExceptions]:
+        from ._generated._errors import ClientExceptions
+
+        return ClientExceptions
+
+
 class BaseClient(Generic[HttpT]):
     """Construction, settings and ``build_request``; the subclasses add the I/O."""
 
-    exceptions = ClientExceptions
+    exceptions: _ErrorClasses = _ErrorClasses()
 
     def __init__(
         self,

@@ -236,7 +236,7 @@ class ClientCore:
         environ: Mapping[str, str] | None = None,
         mfa_token_provider: Callable[..., Any] | None = None,
     ) -> None:
-        from ._credentials import resolve_credential_provider, resolve_region
+        from ._credentials._static import explicit_provider, explicit_region
 
         settings: Config | type[ConfigDefaults]
         if config is None:
@@ -257,9 +257,14 @@ class ClientCore:
         #: The given Config, or ConfigDefaults (the same values, without attrs).
         self.settings = settings
         env = os.environ if environ is None else environ
-        self.region = resolve_region(
-            region_name or settings.region_name, profile_name=profile_name, environ=env
-        )
+        region = explicit_region(region_name or settings.region_name)
+        if region is None:
+            from ._credentials._chain import resolve_region
+
+            region = resolve_region(
+                region_name or settings.region_name, profile_name=profile_name, environ=env
+            )
+        self.region = region
         # botocore's FIPS pseudo-regions ("us-east-1-fips"): sign for the real region.
         self.signing_region = normalize_region(self.region)[0]
         given = endpoint_url or (
@@ -282,7 +287,14 @@ class ClientCore:
             from ._credentials._refresh import RefreshableCredentialProvider
 
             credential_provider = RefreshableCredentialProvider(credential_provider)
+        if credential_provider is None and mfa_token_provider is None:
+            # The chain's first step, without loading the rest of the chain.
+            credential_provider = explicit_provider(
+                aws_access_key_id, aws_secret_access_key, aws_session_token
+            )
         if credential_provider is None:
+            from ._credentials._chain import resolve_credential_provider
+
             credential_provider = resolve_credential_provider(
                 access_key=aws_access_key_id,
                 secret_key=aws_secret_access_key,

@@ -177,7 +177,7 @@ class OperationModel:
         return f"OperationModel(name={self._operation.name})"
 
 
-def _operations() -> dict[str, Operation]:
+def _operations() -> Mapping[str, Operation]:
     from ._generated._shapes import OPERATIONS
 
     return OPERATIONS

@@ -1,6 +1,7 @@
 """The shape of the KMS service model, as the generated operation table fills it.
 
-Generated code (``trentclient/_generated/``) builds these values; the pure core
+Generated code (``trentclient/_generated/``) describes these values as data, and
+:class:`OperationTable` builds an operation's on first use; the pure core
 (validation, serialization, parsing) walks them. Nothing here does I/O. They are plain
 slotted classes, not attrs classes: hundreds are built when the table loads, and
 ``import trentclient`` should stay cheap.
@@ -8,9 +9,10 @@ slotted classes, not attrs classes: hundreds are built when the table loads, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-__all__ = ["Operation", "Paginator", "Shape"]
+__all__ = ["Operation", "OperationTable", "Paginator", "Shape"]
 
 
 class Shape:
@@ -153,3 +155,69 @@ class Operation:
 
     def __repr__(self) -> str:
         return f"Operation({self.name!r})"
+
+
+class OperationTable(Mapping[str, Operation]):
+    """The generated operation table: name -> :class:`Operation`, each built the first time
+    it is looked up, with the shapes it reaches (a program calling one operation builds that
+    operation's shapes only; a shape reachable from several operations is built once, so
+    operations share it as the model does).
+
+    ``operations`` maps each name to ``Operation``'s other arguments, with ``input`` and
+    ``output`` naming shapes and ``paginator`` as ``Paginator``'s arguments; ``shapes`` maps
+    each shape name to ``Shape``'s arguments, with ``members`` (name -> shape name),
+    ``member``, ``key`` and ``value`` naming shapes and ``required`` a tuple. Shapes are not
+    recursive in this model (the generator refuses recursion).
+    """
+
+    __slots__ = ("_built", "_operations", "_shapes", "_specs")
+
+    def __init__(
+        self, operations: Mapping[str, Mapping[str, Any]], shapes: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        self._operations = operations
+        self._specs = shapes
+        self._shapes: dict[str, Shape] = {}
+        self._built: dict[str, Operation] = {}
+
+    def __getitem__(self, name: str) -> Operation:
+        operation = self._built.get(name)
+        if operation is None:
+            spec = dict(self._operations[name])
+            spec["input"] = self.shape(spec["input"])
+            if spec["output"] is not None:
+                spec["output"] = self.shape(spec["output"])
+            if "paginator" in spec:
+                spec["paginator"] = Paginator(**spec["paginator"])
+            # setdefault: two threads building the same operation end up sharing the first.
+            operation = self._built.setdefault(name, Operation(name, **spec))
+        return operation
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._operations
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._operations)
+
+    def __len__(self) -> int:
+        return len(self._operations)
+
+    def shape(self, name: str) -> Shape:
+        """The shape named ``name`` (built on first use, with the shapes under it)."""
+        shape = self._shapes.get(name)
+        if shape is None:
+            spec = dict(self._specs[name])
+            kind = spec.pop("type")
+            members = spec.get("members")
+            if members is not None:
+                spec["members"] = {member: self.shape(of) for member, of in members.items()}
+            for part in ("member", "key", "value"):
+                if part in spec:
+                    spec[part] = self.shape(spec[part])
+            if "required" in spec:
+                spec["required"] = frozenset(spec["required"])
+            shape = self._shapes.setdefault(name, Shape(name, kind, **spec))
+        return shape
+
+    def __repr__(self) -> str:
+        return f"OperationTable({len(self)} operations, {len(self._built)} built)"

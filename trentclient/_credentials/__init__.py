@@ -13,15 +13,22 @@ One module per concern:
 - ``_chain``: botocore's order over them, and the region;
 - ``_botocore``: botocore, only as an explicit opt-in or for ``login_session``.
 
-Sources load when the chain needs them: ``import trentclient`` loads none of this.
+Sources load when the chain needs them: ``import trentclient`` loads none of this, and the
+package's own names load on first use.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from trentclient._exceptions import ConfigParseError
 
-from ._botocore import BotocoreCredentialProvider
-from ._chain import resolve_credential_provider, resolve_region
-from ._files import Profile, load_profile, parse_ini
-from ._static import CredentialProvider, StaticCredentialProvider, check_text
+if TYPE_CHECKING:
+    from ._botocore import BotocoreCredentialProvider
+    from ._chain import resolve_credential_provider, resolve_region
+    from ._files import Profile, load_profile, parse_ini
+    from ._static import CredentialProvider, StaticCredentialProvider, check_text
 
 __all__ = [
     "BotocoreCredentialProvider",
@@ -35,3 +42,29 @@ __all__ = [
     "resolve_credential_provider",
     "resolve_region",
 ]
+
+# Loaded on first use (PEP 562): a client built from static keys needs ``_static`` only.
+_LAZY = {
+    "BotocoreCredentialProvider": "._botocore",
+    "resolve_credential_provider": "._chain",
+    "resolve_region": "._chain",
+    "Profile": "._files",
+    "load_profile": "._files",
+    "parse_ini": "._files",
+    "CredentialProvider": "._static",
+    "StaticCredentialProvider": "._static",
+    "check_text": "._static",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -73,7 +73,12 @@ from ._files import (
     _read_text_file,
     load_profile,
 )
-from ._static import CredentialProvider, StaticCredentialProvider
+from ._static import (
+    CredentialProvider,
+    StaticCredentialProvider,
+    explicit_provider,
+    explicit_region,
+)
 
 __all__ = ["resolve_credential_provider", "resolve_region"]
 
@@ -176,14 +181,6 @@ def _static_from_section(
         )
     except (TypeError, ValueError) as exc:
         raise NoCredentialsError(f"Invalid credentials in {where}: {exc}") from exc
-
-
-def _optional_text(name: str, value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
-    return value
 
 
 def _has_static(profile: Mapping[str, str]) -> bool:
@@ -430,27 +427,13 @@ def resolve_credential_provider(
     ``login_session`` without botocore. A provider for "nothing found" raises
     ``NoCredentialsError`` (with every place looked at) when used.
     """
-    access_key = _optional_text("access_key", access_key)
-    secret_key = _optional_text("secret_key", secret_key)
-    token = _optional_text("token", token)
     if mfa_token_provider is not None and not callable(mfa_token_provider):
         raise TypeError("mfa_token_provider must be a callable (given the MFA serial) or None")
 
     # 1. explicit arguments
-    if access_key is not None or secret_key is not None:
-        if secret_key is None:
-            raise PartialCredentialsError(
-                "Partial credentials: access_key was given but secret_key is missing"
-            )
-        if access_key is None:
-            raise PartialCredentialsError(
-                "Partial credentials: secret_key was given but access_key is missing"
-            )
-        return StaticCredentialProvider.from_keys(access_key, secret_key, token or None)
-    if token:
-        raise PartialCredentialsError(
-            "Partial credentials: token was given without access_key and secret_key"
-        )
+    explicit = explicit_provider(access_key, secret_key, token)
+    if explicit is not None:
+        return explicit
 
     if environ is None:
         environ = os.environ
@@ -560,9 +543,9 @@ def resolve_region(
     when none is found, and :class:`ProfileNotFound` when a named profile is needed
     but is in neither shared file.
     """
-    region = _optional_text("region_name", region_name)
-    if region is not None and region.strip():
-        return region.strip()
+    region = explicit_region(region_name)
+    if region is not None:
+        return region
     if environ is None:
         environ = os.environ
     for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):

@@ -1,19 +1,35 @@
-"""Static credentials: the ``CredentialProvider`` protocol and ``StaticCredentialProvider``."""
+"""Static credentials: the ``CredentialProvider`` protocol, ``StaticCredentialProvider``, and
+the chain's first step (keys and region given as arguments), which a client built from static
+keys takes without loading the rest of the chain."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar, Final, Protocol, runtime_checkable
+from functools import cache
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+
+from trentclient._exceptions import PartialCredentialsError
 
 if TYPE_CHECKING:
     from trentclient._credvalue import Credentials
 
-__all__ = ["CredentialProvider", "StaticCredentialProvider", "check_text"]
+__all__ = [
+    "CredentialProvider",
+    "StaticCredentialProvider",
+    "check_text",
+    "explicit_provider",
+    "explicit_region",
+    "optional_text",
+]
 
-# C0 and C1 control characters (CR, LF, NUL, ESC, DEL, NEL, ...) and the Unicode
-# line/paragraph separators: none of these belong in a key, and CR/LF would split
-# an HTTP header.
-_FORBIDDEN_CHARS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+@cache
+def _forbidden_chars() -> re.Pattern[str]:
+    """C0 and C1 control characters (CR, LF, NUL, ESC, DEL, NEL, ...) and the Unicode
+    line/paragraph separators: none of these belong in a key, and CR/LF would split an HTTP
+    header. Compiled on first need: printable ASCII (every real key) never needs it."""
+    return re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 
 # -- credentials -------------------------------------------------------------------------------
 
@@ -27,11 +43,57 @@ def check_text(name: str, value: object, *, optional: bool = False) -> None:
         raise TypeError(f"Credentials.{name} must be {expected}, not {type(value).__name__}")
     if not value:
         raise ValueError(f"Credentials.{name} must not be empty")
-    if _FORBIDDEN_CHARS.search(value) is not None:
+    # Printable ASCII holds none of them (for ASCII, isprintable() is exactly 0x20-0x7e).
+    if not (value.isascii() and value.isprintable()) and _forbidden_chars().search(value):
         raise ValueError(
             f"Credentials.{name} contains a control character (CR, LF or similar); "
             "check for a stray newline or carriage return"
         )
+
+
+def optional_text(name: str, value: object) -> str | None:
+    """``value`` if it is a str or None; else ``TypeError`` naming ``name``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
+    return value
+
+
+def explicit_region(region_name: object) -> str | None:
+    """The region given as an argument (stripped), or None when it is unset or blank."""
+    region = optional_text("region_name", region_name)
+    if region is not None and region.strip():
+        return region.strip()
+    return None
+
+
+def explicit_provider(
+    access_key: object, secret_key: object, token: object
+) -> StaticCredentialProvider | None:
+    """The chain's first step: keys given as arguments, or None when none are.
+
+    Raises ``PartialCredentialsError`` for half a key pair, or a token without keys; the
+    checks of :func:`check_text` (``TypeError``/``ValueError``) for a malformed part.
+    """
+    access = optional_text("access_key", access_key)
+    secret = optional_text("secret_key", secret_key)
+    session = optional_text("token", token)
+    if access is not None or secret is not None:
+        if secret is None:
+            raise PartialCredentialsError(
+                "Partial credentials: access_key was given but secret_key is missing"
+            )
+        if access is None:
+            raise PartialCredentialsError(
+                "Partial credentials: secret_key was given but access_key is missing"
+            )
+        return StaticCredentialProvider.from_keys(access, secret, session or None)
+    if session:
+        raise PartialCredentialsError(
+            "Partial credentials: token was given without access_key and secret_key"
+        )
+    return None
 
 
 # -- providers ---------------------------------------------------------------------------------
