@@ -103,6 +103,29 @@ def test_default_is_aiohttp_and_async_http_chooses() -> None:
     assert trentclient.Config().async_http == "auto"
 
 
+def test_tls_context_https_shared_and_http_aiohttps_verifying_default() -> None:
+    """https: the shared verifying context; http: none made (the pool makes no TLS
+    connection), and aiohttp's own verifying default stands in, never an unverified one."""
+    import ssl
+
+    from trentclient._core import shared_ssl_context
+
+    secure = client("https://kms.us-east-1.amazonaws.com")._http._transport  # type: ignore[attr-defined]
+    assert secure._ssl_context is shared_ssl_context()
+    plain = client("http://127.0.0.1:9")._http._transport  # type: ignore[attr-defined]
+    assert plain._ssl_context is None
+
+    async def connector_ssl(transport: AiohttpTransport) -> Any:
+        try:
+            return transport._open().connector._ssl  # type: ignore[union-attr]
+        finally:
+            await transport.aclose()
+
+    assert run(lambda: connector_ssl(plain)) is True  # aiohttp: verify with its default
+    given = run(lambda: connector_ssl(secure))
+    assert isinstance(given, ssl.SSLContext) and given.verify_mode == ssl.CERT_REQUIRED
+
+
 def test_given_http_client_always_wins() -> None:
     http = httpx.AsyncClient()
     kms = trentclient.AsyncClient(

@@ -253,6 +253,8 @@ class AiohttpTransport:
     """Send ``httpx`` requests through one ``aiohttp.ClientSession`` (see the module doc):
     an ``httpx.AsyncBaseTransport`` in all but its base class.
 
+    ``ssl_context`` verifies TLS connections (``None``: aiohttp's own verifying default,
+    which a client of an ``http://`` endpoint passes: it makes no TLS connection);
     ``limits.max_connections`` bounds the connections (``None``: no bound) and
     ``limits.keepalive_expiry`` is how long an idle one is kept (an ``httpx.Limits``, or
     the core's ``PoolLimits``);
@@ -262,7 +264,7 @@ class AiohttpTransport:
 
     def __init__(
         self,
-        ssl_context: ssl.SSLContext,
+        ssl_context: ssl.SSLContext | None,
         limits: httpx.Limits | PoolLimits,
         timeout: httpx.Timeout | Mapping[str, float | None],
         *,
@@ -310,7 +312,9 @@ class AiohttpTransport:
         connector = aiohttp.TCPConnector(
             limit=limit or 0,  # aiohttp: 0 is no limit
             limit_per_host=0,
-            ssl=self._ssl_context,
+            # None: aiohttp's own verifying default (made when aiohttp loads), for a client of
+            # an http:// endpoint, whose pool never makes a TLS connection.
+            ssl=True if self._ssl_context is None else self._ssl_context,
             **extra,
         )
         session = aiohttp.ClientSession(
@@ -334,7 +338,8 @@ class AiohttpTransport:
             limits = self._limits
             if not isinstance(limits, httpx.Limits):
                 limits = limits.as_httpx()
-            self._httpx = httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=limits)
+            verify = True if self._ssl_context is None else self._ssl_context
+            self._httpx = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
         return self._httpx
 
     async def __aenter__(self) -> AiohttpTransport:

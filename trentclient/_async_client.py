@@ -59,7 +59,8 @@ def _new_transport(core: ClientCore) -> httpx.AsyncBaseTransport | AiohttpTransp
             from ._aiohttp import AiohttpTransport
 
             return AiohttpTransport(
-                core.ssl_context(),
+                # (an http:// endpoint makes no TLS connection: no context of its own to make)
+                core.ssl_context() if core.is_https else None,
                 core.pool_limits(),
                 core.timeouts,
                 socket_options=core.socket_options(),
