@@ -538,6 +538,10 @@ def test_tls_is_verified_and_http_only_when_asked() -> None:
         plain = kms._http._transport._pool._ssl_context  # type: ignore[attr-defined]
         assert plain is not context
         assert plain.verify_mode == ssl.CERT_REQUIRED  # never used, and fails closed if it were
+        assert plain.get_ca_certs() == [] and plain.check_hostname is True
+    from trentclient._core import plain_http_ssl_context
+
+    assert plain_http_ssl_context() is plain  # one per process, shared with credential sources
 
 
 @pytest.mark.parametrize("bad", ["evil\r\nX-Injected: 1", "a\nb", "nul\0"])
