@@ -33,7 +33,8 @@ from trentclient._exceptions import (
     ThrottlingError,
 )
 from trentclient._generated import _docs, _error_names, _errors, enums, type_defs
-from trentclient._generated._methods import AsyncOperations, SyncOperations
+from trentclient._generated._async_methods import AsyncOperations
+from trentclient._generated._methods import SyncOperations
 from trentclient._generated._shapes import METHOD_TO_OPERATION, OPERATIONS
 from trentclient._model import Operation, Paginator, Shape
 
@@ -123,6 +124,7 @@ def test_every_generated_file_starts_with_the_header(model_files: list[str]) -> 
         "_errors.py",
         "_error_names.py",
         "_methods.py",
+        "_async_methods.py",
         "type_defs.py",
         "enums.py",
         "_docs.py",
@@ -433,18 +435,21 @@ def test_unimplemented_invoke_raises() -> None:
         asyncio.run(AsyncOperations().list_keys())
 
 
-def test_importing_methods_stays_cheap() -> None:
-    """``_methods`` imports neither the TypedDicts nor typing_extensions at runtime."""
+@pytest.mark.parametrize("module", ["_methods", "_async_methods"])
+def test_importing_methods_stays_cheap(module: str) -> None:
+    """Each half of the methods imports neither the TypedDicts, typing_extensions, nor the
+    other half at runtime (a client loads its own half only)."""
     code = textwrap.dedent(
         f"""
         import sys, types
-        # Stand-in parent package: measure _methods' own imports, not trentclient/__init__.
+        # Stand-in parent package: measure the module's own imports, not trentclient/__init__.
         pkg = types.ModuleType("trentclient")
         pkg.__path__ = [{str(ROOT / "trentclient")!r}]
         sys.modules["trentclient"] = pkg
-        import trentclient._generated._methods
+        import trentclient._generated.{module}
         loaded = sorted(m for m in sys.modules if m.startswith("trentclient"))
-        assert loaded == ["trentclient", "trentclient._generated", "trentclient._generated._methods"], loaded
+        expected = ["trentclient", "trentclient._generated", "trentclient._generated.{module}"]
+        assert loaded == expected, loaded
         assert "typing_extensions" not in sys.modules
         """
     )

@@ -136,8 +136,8 @@ def test_getting_started_lists_every_operation() -> None:
 
 def test_each_client_loads_only_what_its_first_call_needs() -> None:
     """``import trentclient`` builds neither client nor the modeled errors; an AsyncClient
-    from static keys loads neither the sync client, the rest of the credential chain, nor
-    the error classes, and its first call builds that one operation only. Then every lazy
+    from static keys loads neither the sync client nor its methods, the rest of the
+    credential chain, nor the error classes, and its first call builds that one operation only. Then every lazy
     name still resolves to the one class, ``client.exceptions`` included."""
     code = (
         "import sys, asyncio, httpx, trentclient\n"
@@ -154,7 +154,7 @@ def test_each_client_loads_only_what_its_first_call_needs() -> None:
         "after = loaded()\n"
         "print(sorted(m for m in ('trentclient._client', 'trentclient._credentials._chain',"
         " 'trentclient._credentials._botocore', 'trentclient._credentials._context',"
-        " 'trentclient._generated._errors') if m in after))\n"
+        " 'trentclient._generated._errors', 'trentclient._generated._methods') if m in after))\n"
         "from trentclient._generated._shapes import OPERATIONS\n"
         "print(sorted(OPERATIONS._built))\n"
         "from trentclient._generated import _errors\n"

@@ -17,8 +17,9 @@ botocore's data loader) and renders, under ``trentclient/_generated/``:
     the modeled errors' names only (its ``__all__``): ``trentclient`` exports them from it and
     imports ``_errors`` on the first use of one, so that a client that meets no error never
     builds the classes.
-``_methods.py``
-    ``SyncOperations`` / ``AsyncOperations``: one typed method per operation, on top of
+``_methods.py`` / ``_async_methods.py``
+    ``SyncOperations`` / ``AsyncOperations`` (one module each, so that a client loads its own
+    half only): one typed method per operation, on top of
     ``SyncPagination`` / ``AsyncPagination``: ``can_paginate`` and ``get_paginator``, with one
     ``@overload`` per paginated operation returning its typed paginator (``ListKeysPaginator``,
     ``AsyncListKeysPaginator``...: protocols defined for type checkers only; at run time every
@@ -1170,14 +1171,22 @@ def _signature(prefix: str, method: str, request: str, response: str, tail: str 
     ]
 
 
-def render_methods(a: Analysis) -> str:
+def render_methods(a: Analysis, sync: bool = True) -> str:
+    """``_methods.py`` (``sync``: the blocking methods, and every typed paginator protocol) or
+    ``_async_methods.py`` (the ``await``-able ones): each client loads its own half only."""
     names: set[str] = set()
     for op_name, op in a.model.operations.items():
         names.add(_request_name(a, op))
         names.add(a.response_names[op_name])
-    names.update(a.paginate_names.values())
+    if sync:
+        names.update(a.paginate_names.values())
     for variants in a.variants.values():
         names.update((variants.request_without, variants.request_with, variants.response_with))
+    # (the protocols, in the sync file, name both kinds of page iterator)
+    runtime_pages = (
+        ["AsyncPageIterator", "PageIterator", "Paginator"] if sync else ["AsyncPaginator"]
+    )
+    typing_names = "Literal, Protocol, Unpack" if sync else "Literal, Unpack"
     body = [
         "from __future__ import annotations",
         "",
@@ -1185,90 +1194,103 @@ def render_methods(a: Analysis) -> str:
         "",
         "if TYPE_CHECKING:",
         "    from collections.abc import Mapping",
-        "    from typing import Literal, Protocol, Unpack",
+        f"    from typing import {typing_names}",
         "",
-        *("    " + line for line in _import_block("trentclient._generated.type_defs", names)),
-        "    from trentclient._paginate import (",
-        "        AsyncPageIterator,",
-        "        AsyncPaginator,",
-        "        PageIterator,",
-        "        Paginator,",
-        "    )",
-        *_paginator_protocols(a),
-        "",
-        "",
-        *_all_block(["AsyncOperations", "AsyncPagination", "SyncOperations", "SyncPagination"]),
     ]
-    for sync in (True, False):
-        body += _pagination_mixin(a, sync)
-    for sync in (True, False):
-        cls = "SyncOperations" if sync else "AsyncOperations"
-        kind = "blocking" if sync else "asynchronous (``await``-able)"
-        body += [
-            "",
-            "",
-            f"class {cls}({'Sync' if sync else 'Async'}Pagination):",
-            f'    """One {kind} method per KMS operation, named like boto3\'s.',
-            "",
-            "    Each sends its keyword arguments, in the caller's order, to ``_invoke``, which the",
-            "    client implements.",
-            '    """',
-            "",
-            "    __slots__ = ()",
-            "",
-            f"    {'' if sync else 'async '}def _invoke("
-            "self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:",
-            "        raise NotImplementedError",
-        ]
-        for op_name, op in a.model.operations.items():
-            method = _xform(op_name)
-            request = _request_name(a, op)
-            response = a.response_names[op_name]
-            prefix = "    def " if sync else "    async def "
-            body.append("")
-            variants = a.variants.get(op_name)
-            if variants is not None:
-                # With the parameter first: mypy and pyright both pass a request dict whose
-                # parameter is NotRequired to a signature that requires it, so such a dict
-                # gets the answer a call with the parameter gets (its plaintext NotRequired).
-                for overload_request, overload_response in (
-                    (variants.request_with, variants.response_with),
-                    (variants.request_without, variants.response_without),
-                ):
-                    body.append("    @overload")
-                    body += _signature(prefix, method, overload_request, overload_response, " ...")
-                response = f"{variants.response_with} | {variants.response_without}"
-            body += _signature(prefix, method, request, response)
-            paragraphs = first_paragraph(op.get("documentation", "")) or [f"Calls {op_name}."]
-            body += docstring(
-                paragraphs,
-                "        ",
-                "See " + DOC_URL.format(op_name),
-                _method_sections(a, op, variants, a.response_names[op_name]),
-            )
-            call = f"{'' if sync else 'await '}self._invoke({_q(op_name)}, kwargs)"
-            line = f"        return cast({_q(response)}, {call})"
-            if len(line) <= LINE:
-                body.append(line)
-            else:
-                body += [
-                    "        return cast(",
-                    f"            {_q(response)},",
-                    f"            {call},",
-                ]
-                body.append("        )")
-    doc = (
-        "Typed methods for every KMS operation, shared by the sync and the async client.\n"
-        "\n"
-        "Parameters are keyword-only and typed with PEP 692 (``**kwargs: Unpack[<Request>]``): the\n"
-        "caller's keyword order is kept, so the JSON body follows it byte for byte like botocore.\n"
-        "The TypedDicts are imported for type checkers only; importing this module stays cheap.\n"
-        "\n"
-        "The operations' base classes, ``SyncPagination`` / ``AsyncPagination``, add boto3's\n"
-        "``can_paginate`` and ``get_paginator``, typed per operation by ``@overload``. The typed\n"
-        "paginators they return (``ListKeysPaginator``, ``AsyncListKeysPaginator``...) are\n"
-        "protocols defined for type checkers only (public: ``trentclient.paginators``).\n"
+    if not sync:
+        protocols = [_paginator_name(op_name, False) for op_name in _paginated(a)]
+        body += ["    from trentclient._generated._methods import ("]
+        body += [f"        {name}," for name in sorted(protocols)]
+        body += ["    )"]
+    body += ["    " + line for line in _import_block("trentclient._generated.type_defs", names)]
+    body += ["    from trentclient._paginate import ("]
+    body += [f"        {name}," for name in runtime_pages]
+    body += ["    )"]
+    if sync:
+        body += _paginator_protocols(a)
+    body += ["", ""]
+    body += _all_block(
+        ["SyncOperations", "SyncPagination"] if sync else ["AsyncOperations", "AsyncPagination"]
     )
+    body += _pagination_mixin(a, sync)
+    cls = "SyncOperations" if sync else "AsyncOperations"
+    kind = "blocking" if sync else "asynchronous (``await``-able)"
+    body += [
+        "",
+        "",
+        f"class {cls}({'Sync' if sync else 'Async'}Pagination):",
+        f'    """One {kind} method per KMS operation, named like boto3\'s.',
+        "",
+        "    Each sends its keyword arguments, in the caller's order, to ``_invoke``, which the",
+        "    client implements.",
+        '    """',
+        "",
+        "    __slots__ = ()",
+        "",
+        f"    {'' if sync else 'async '}def _invoke("
+        "self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:",
+        "        raise NotImplementedError",
+    ]
+    for op_name, op in a.model.operations.items():
+        method = _xform(op_name)
+        request = _request_name(a, op)
+        response = a.response_names[op_name]
+        prefix = "    def " if sync else "    async def "
+        body.append("")
+        variants = a.variants.get(op_name)
+        if variants is not None:
+            # With the parameter first: mypy and pyright both pass a request dict whose
+            # parameter is NotRequired to a signature that requires it, so such a dict
+            # gets the answer a call with the parameter gets (its plaintext NotRequired).
+            for overload_request, overload_response in (
+                (variants.request_with, variants.response_with),
+                (variants.request_without, variants.response_without),
+            ):
+                body.append("    @overload")
+                body += _signature(prefix, method, overload_request, overload_response, " ...")
+            response = f"{variants.response_with} | {variants.response_without}"
+        body += _signature(prefix, method, request, response)
+        paragraphs = first_paragraph(op.get("documentation", "")) or [f"Calls {op_name}."]
+        body += docstring(
+            paragraphs,
+            "        ",
+            "See " + DOC_URL.format(op_name),
+            _method_sections(a, op, variants, a.response_names[op_name]),
+        )
+        call = f"{'' if sync else 'await '}self._invoke({_q(op_name)}, kwargs)"
+        line = f"        return cast({_q(response)}, {call})"
+        if len(line) <= LINE:
+            body.append(line)
+        else:
+            body += [
+                "        return cast(",
+                f"            {_q(response)},",
+                f"            {call},",
+            ]
+            body.append("        )")
+    if sync:
+        doc = (
+            "Typed blocking methods for every KMS operation (``Client``'s), and the typed paginators.\n"
+            "\n"
+            "Parameters are keyword-only and typed with PEP 692 (``**kwargs: Unpack[<Request>]``): the\n"
+            "caller's keyword order is kept, so the JSON body follows it byte for byte like botocore.\n"
+            "The TypedDicts are imported for type checkers only; importing this module stays cheap.\n"
+            "The ``await``-able twins (``AsyncClient``'s) are in ``_async_methods``, so that each\n"
+            "client loads its own half only.\n"
+            "\n"
+            "The operations' base class, ``SyncPagination`` (``AsyncPagination`` there), adds boto3's\n"
+            "``can_paginate`` and ``get_paginator``, typed per operation by ``@overload``. The typed\n"
+            "paginators they return (``ListKeysPaginator``, ``AsyncListKeysPaginator``...) are\n"
+            "protocols defined here for type checkers only (public: ``trentclient.paginators``).\n"
+        )
+    else:
+        doc = (
+            "Typed ``await``-able methods for every KMS operation (``AsyncClient``'s).\n"
+            "\n"
+            "The twins of ``_methods``' blocking ones (see its docstring), apart so that each client\n"
+            "loads its own half only. ``AsyncPagination`` adds ``can_paginate`` and the typed\n"
+            "``get_paginator`` (its protocols are defined in ``_methods``, for type checkers only).\n"
+        )
     return _file(a.model, doc, body)
 
 
@@ -1630,6 +1652,7 @@ def render(model: Model | None = None) -> dict[str, str]:
         "_errors.py": render_errors(analysis, exceptions),
         "_error_names.py": render_error_names(analysis),
         "_methods.py": render_methods(analysis),
+        "_async_methods.py": render_methods(analysis, sync=False),
         "type_defs.py": type_defs,
         "enums.py": render_enums(analysis),
         "_docs.py": render_docs(analysis),

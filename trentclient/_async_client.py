@@ -20,7 +20,7 @@ from ._base import (
 )
 from ._call import Call
 from ._core import ClientCore, logger
-from ._generated._methods import AsyncOperations
+from ._generated._async_methods import AsyncOperations
 
 if TYPE_CHECKING:
     import httpx

@@ -29,7 +29,8 @@ from ._exceptions import ParamValidationError, ResponseParseError
 from ._model import Operation
 
 if TYPE_CHECKING:
-    from ._generated._methods import AsyncPagination, SyncPagination
+    from ._generated._async_methods import AsyncPagination
+    from ._generated._methods import SyncPagination
     from ._model import Paginator as PaginatorModel
 
 __all__ = [
