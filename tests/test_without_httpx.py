@@ -24,6 +24,8 @@ from unittest import mock
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import trentclient
 from tests.conftest import AK, SK
@@ -96,11 +98,28 @@ def test_endpoint_url_parts_are_httpx_urls(scheme: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["http://h:/", "http://h:/kms", "http://user@h/", "http://h:8080@x/", "https://h:443:1/"],
+    [
+        "http://h:/",
+        "http://h:/kms",
+        "http://user@h/",
+        "http://h:8080@x/",
+        "https://h:443:1/",
+        "http://h?x",
+        "http://h/p?q=1",
+        "http://h#f",
+        "http://h/p#f",
+        "HTTP://h/",
+        "http://h:\u0663/",
+        "http://h\u00e9/",
+        "http://h:99999/",
+        "ftp://h/",
+        "http:/h/",
+    ],
 )
 def test_endpoint_url_odd_forms_are_left_to_httpx(text: str) -> None:
-    """Forms the plain parse must not take (an empty port, user info, a second colon): they
-    are parsed by httpx.URL, which gives the parts or refuses the URL."""
+    """Forms the plain parse must not take (an empty port, user info, a second colon, a query
+    or fragment, an upper-case scheme, a non-ASCII digit or letter, a port out of range, no
+    "://"): they are parsed by httpx.URL, which gives the parts or refuses the URL."""
     try:
         theirs = httpx.URL(text)
     except httpx.InvalidURL:
@@ -110,6 +129,26 @@ def test_endpoint_url_odd_forms_are_left_to_httpx(text: str) -> None:
     ours = EndpointURL(text)
     assert "httpx_url" in vars(ours)
     assert _parts(ours) == _parts(theirs)
+
+
+_URL_TAILS = st.text(alphabet="aZ09.-_~:/@?#%!$&'()*+,;=[]\u00e9\u0663 ", max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["http://", "https://", "HTTP://", "http:/", "ftp://"]), _URL_TAILS)
+def test_endpoint_url_agrees_with_httpx_on_any_text(prefix: str, tail: str) -> None:
+    """Differential: for any text, EndpointURL's parts are httpx.URL's, or both refuse it."""
+    text = prefix + tail
+    try:
+        theirs = httpx.URL(text)
+        expected: tuple[object, ...] | None = _parts(theirs)
+    except (httpx.InvalidURL, ValueError):
+        expected = None
+    if expected is None:
+        with pytest.raises((httpx.InvalidURL, ValueError)):
+            _parts(EndpointURL(text))
+    else:
+        assert _parts(EndpointURL(text)) == expected, text
 
 
 def test_a_client_signs_for_the_url_httpx_would_send_to() -> None:
