@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 
 import trentclient
 from tests.examples import minimal_input
-from trentclient._exceptions import CODE_ALIASES, UNMODELED_ERRORS
+from trentclient._common_errors import CODE_ALIASES, UNMODELED_ERRORS
 from trentclient._generated._errors import ERROR_CLASSES
 from trentclient._generated._shapes import OPERATIONS
 from trentclient._model import Operation, Shape

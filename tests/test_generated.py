@@ -24,14 +24,8 @@ from botocore.model import Shape as BotocoreShape
 
 from tools import gen_model, generate
 from tools.output_presence import OUTPUT_PRESENCE, Always, required_members
-from trentclient._exceptions import (
-    CODE_ALIASES,
-    UNMODELED_ERRORS,
-    AuthError,
-    ServiceError,
-    ServiceFault,
-    ThrottlingError,
-)
+from trentclient._common_errors import CODE_ALIASES, UNMODELED_ERRORS
+from trentclient._exceptions import AuthError, ServiceError, ServiceFault, ThrottlingError
 from trentclient._generated import _docs, _error_names, _errors, enums, type_defs
 from trentclient._generated._async_methods import AsyncOperations
 from trentclient._generated._methods import SyncOperations

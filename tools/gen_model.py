@@ -38,7 +38,8 @@ botocore's data loader) and renders, under ``trentclient/_generated/``:
 writes every generated file (``--check`` compares instead). The output is deterministic: it
 depends only on the botocore model, on ``tools/output_presence.py`` (which response members
 KMS always returns: the TypedDicts' ``Required`` members and the ``Recipient`` overloads) and on
-``trentclient/_exceptions.py`` (read for the hand-written error names).
+``trentclient/_exceptions.py`` and ``_common_errors.py`` (read for the hand-written error
+names).
 
 Anything in the model this generator does not understand (an unknown shape or member trait,
 recursion between shapes, an error code that differs from its shape name, a name clash among
@@ -49,9 +50,11 @@ subtly wrong after a botocore upgrade.
 from __future__ import annotations
 
 import html.parser
+import importlib
 import importlib.util
 import keyword
 import re
+import sys
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -163,18 +166,37 @@ def header(model: Model) -> str:
 
 
 def _load_exceptions() -> ModuleType:
-    """``trentclient/_exceptions.py``, loaded on its own.
+    """``trentclient/_exceptions.py`` and ``_common_errors.py``, loaded on their own: the
+    first, with the second's names (``UNMODELED_ERRORS``, ``CODE_ALIASES``, the classes) set
+    on it and its ``__all__`` extended by the second's.
 
-    Importing ``trentclient._exceptions`` would run ``trentclient/__init__.py``, which imports
+    Importing ``trentclient._exceptions`` would run ``trentclient/__init__.py``, which names
     the generated files: a stale generated file must never stop the generator that fixes it.
+    So both load under a stand-in ``trentclient`` package, which is then taken away again.
     """
-    path = ROOT / "trentclient" / "_exceptions.py"
-    spec = importlib.util.spec_from_file_location("_trentclient_exceptions_for_codegen", path)
-    if spec is None or spec.loader is None:  # pragma: no cover
-        raise GeneratorError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name == "trentclient"}
+    saved.update(
+        {
+            name: sys.modules.pop(name)
+            for name in list(sys.modules)
+            if name.startswith("trentclient.")
+        }
+    )
+    stand_in = ModuleType("trentclient")
+    stand_in.__path__ = [str(ROOT / "trentclient")]
+    sys.modules["trentclient"] = stand_in
+    try:
+        exceptions = importlib.import_module("trentclient._exceptions")
+        common = importlib.import_module("trentclient._common_errors")
+    finally:
+        for name in [n for n in sys.modules if n == "trentclient" or n.startswith("trentclient.")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+    merged = ModuleType("_trentclient_errors_for_codegen")
+    merged.__dict__.update(vars(exceptions))
+    merged.__dict__.update({name: getattr(common, name) for name in common.__all__})
+    merged.__all__ = [*exceptions.__all__, *common.__all__]  # type: ignore[attr-defined]
+    return merged
 
 
 # -- analysis -------------------------------------------------------------------------------
@@ -996,9 +1018,9 @@ def render_errors(a: Analysis, exceptions: ModuleType) -> str:
             raise GeneratorError(f"modeled error {name!r} clashes with a hand-written name")
     unmodeled_names = sorted({cls.__name__ for cls in unmodeled.values()} - set(a.errors))
 
-    imports = ["CODE_ALIASES", "UNMODELED_ERRORS", "ServiceError", "ServiceFault", *categories]
-    imports += unmodeled_names + reused
-    body = _import_block("trentclient._exceptions", imports)
+    common = ["CODE_ALIASES", "UNMODELED_ERRORS", *unmodeled_names, *reused]
+    body = _import_block("trentclient._common_errors", common)
+    body += _import_block("trentclient._exceptions", ["ServiceError", "ServiceFault", *categories])
     body += [""]
     body += _all_block(a.errors)
     for name in a.errors:
@@ -1042,7 +1064,7 @@ def render_errors(a: Analysis, exceptions: ModuleType) -> str:
         "\n"
         'Faults (``"fault": true`` in the model) subclass ``ServiceFault`` so the retry policy\n'
         "tries them again; the others subclass ``ServiceError``. The hand-written rest of the\n"
-        "tree lives in ``trentclient/_exceptions.py``.\n"
+        "tree lives in ``trentclient/_exceptions.py`` and ``_common_errors.py``.\n"
     )
     return _file(a.model, doc, body)
 

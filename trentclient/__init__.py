@@ -8,7 +8,6 @@
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import (
-    AccessDeniedException,
     AuthError,
     BotoCoreError,
     ConfigParseError,
@@ -17,15 +16,9 @@ from ._exceptions import (
     CredentialRetrievalError,
     EndpointConnectionError,
     EndpointResolutionError,
-    ExpiredTokenException,
     HTTPClientError,
-    IncompleteSignatureException,
     InfiniteLoopConfigError,
-    InternalFailure,
-    InvalidClientTokenId,
     InvalidConfigError,
-    InvalidSignatureException,
-    MissingAuthenticationTokenException,
     MissingDependencyException,
     NoCredentialsError,
     NoRegionError,
@@ -34,19 +27,13 @@ from ._exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
-    RequestExpired,
     ResponseParseError,
     ServiceError,
     ServiceFault,
-    ServiceUnavailableException,
-    SignatureDoesNotMatch,
     ThrottlingError,
-    ThrottlingException,
     TransportError,
     TrentError,
     UnauthorizedSSOTokenError,
-    UnrecognizedClientException,
-    ValidationException,
 )
 from ._generated import _error_names
 from ._version import __version__
@@ -55,6 +42,21 @@ if TYPE_CHECKING:
     from ._async_client import AsyncClient
     from ._auth import SigV4Auth
     from ._client import Client
+    from ._common_errors import (
+        AccessDeniedException,
+        ExpiredTokenException,
+        IncompleteSignatureException,
+        InternalFailure,
+        InvalidClientTokenId,
+        InvalidSignatureException,
+        MissingAuthenticationTokenException,
+        RequestExpired,
+        ServiceUnavailableException,
+        SignatureDoesNotMatch,
+        ThrottlingException,
+        UnrecognizedClientException,
+        ValidationException,
+    )
     from ._config import Config, RetryConfig
     from ._credentials import CredentialProvider
     from ._credvalue import Credentials
@@ -67,8 +69,9 @@ if TYPE_CHECKING:
 #   client from static keys never needs it;
 # - SigV4Auth, an httpx.Auth: httpx is imported by the clients that send with it, and
 #   AsyncClient over aiohttp sends without it;
-# - the modeled KMS errors (``_generated._errors``, named in ``_error_names``): about fifty
-#   classes, built when one is first named or a call first meets an error answer.
+# - the modeled KMS errors (``_generated._errors``, named in ``_error_names``) and the errors
+#   AWS sends that the model does not list (``_common_errors``): about sixty classes, built
+#   when one is first named or a call first meets an error answer.
 _LAZY = {
     "Client": "._client",
     "AsyncClient": "._async_client",
@@ -79,6 +82,26 @@ _LAZY = {
     "CredentialProvider": "._credentials",
 }
 _LAZY.update(dict.fromkeys(_error_names.__all__, "._generated._errors"))
+_LAZY.update(
+    dict.fromkeys(
+        (
+            "AccessDeniedException",
+            "ExpiredTokenException",
+            "IncompleteSignatureException",
+            "InternalFailure",
+            "InvalidClientTokenId",
+            "InvalidSignatureException",
+            "MissingAuthenticationTokenException",
+            "RequestExpired",
+            "ServiceUnavailableException",
+            "SignatureDoesNotMatch",
+            "ThrottlingException",
+            "UnrecognizedClientException",
+            "ValidationException",
+        ),
+        "._common_errors",
+    )
+)
 
 
 def __getattr__(name: str) -> Any:

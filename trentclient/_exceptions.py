@@ -43,6 +43,11 @@
         │       └── ConnectionClosedError    closed or reset before a complete answer
         └── ResponseParseError       the server's answer could not be understood
 
+The errors AWS services send that KMS's model does not list (``ValidationException``,
+``ThrottlingException``, the ``AuthError`` and ``ServiceFault`` leaves above) and the other
+spellings of those codes are in ``_common_errors``, loaded, as the generated modeled errors
+are, when one is first named or an error answer is first read.
+
 A code the server sends that has no class of its own still gives a ``ServiceError``
 (or a category base: ``ThrottlingError`` for 429, ``ServiceFault`` for 5xx) whose
 ``code`` is that code. Every class pickles and unpickles to an equal error.
@@ -55,7 +60,6 @@ from types import EllipsisType
 from typing import Any, ClassVar
 
 __all__ = [
-    "AccessDeniedException",
     "AuthError",
     "BotoCoreError",
     "ConfigParseError",
@@ -64,15 +68,9 @@ __all__ = [
     "CredentialRetrievalError",
     "EndpointConnectionError",
     "EndpointResolutionError",
-    "ExpiredTokenException",
     "HTTPClientError",
-    "IncompleteSignatureException",
     "InfiniteLoopConfigError",
-    "InternalFailure",
     "InvalidConfigError",
-    "InvalidClientTokenId",
-    "InvalidSignatureException",
-    "MissingAuthenticationTokenException",
     "MissingDependencyException",
     "NoCredentialsError",
     "NoRegionError",
@@ -81,19 +79,13 @@ __all__ = [
     "PartialCredentialsError",
     "ProfileNotFound",
     "ReadTimeoutError",
-    "RequestExpired",
     "ResponseParseError",
     "ServiceError",
     "ServiceFault",
-    "ServiceUnavailableException",
-    "SignatureDoesNotMatch",
     "ThrottlingError",
-    "ThrottlingException",
     "TransportError",
     "TrentError",
     "UnauthorizedSSOTokenError",
-    "UnrecognizedClientException",
-    "ValidationException",
 ]
 
 
@@ -259,105 +251,6 @@ class ServiceFault(ServiceError):
 
 class AuthError(ServiceError):
     """Credentials, signature or permission failure."""
-
-
-# -- errors KMS returns that its model does not list -----------------------------------------
-
-
-class ValidationException(ServiceError):
-    """KMS rejected the request's parameters."""
-
-
-class ThrottlingException(ThrottlingError):
-    """KMS throttled the request (HTTP 400)."""
-
-
-class InternalFailure(ServiceFault):
-    """An unknown server error."""
-
-
-class ServiceUnavailableException(ServiceFault):
-    """The service is temporarily unavailable."""
-
-
-class AccessDeniedException(AuthError):
-    """The caller is not allowed to perform this operation."""
-
-
-class InvalidSignatureException(AuthError):
-    """The request signature does not conform to AWS standards, or has expired."""
-
-
-class SignatureDoesNotMatch(AuthError):
-    """The signature computed by the server differs from the one sent."""
-
-
-class IncompleteSignatureException(AuthError):
-    """The request signature is missing a required part."""
-
-
-class UnrecognizedClientException(AuthError):
-    """The access key or security token is not valid."""
-
-
-class InvalidClientTokenId(AuthError):
-    """The access key ID does not exist in AWS's records."""
-
-
-class MissingAuthenticationTokenException(AuthError):
-    """The request carries no credentials."""
-
-
-class ExpiredTokenException(AuthError):
-    """The security token included in the request has expired."""
-
-
-class RequestExpired(AuthError):
-    """The request reached the service too long after its date stamp."""
-
-
-#: Hand-written classes by the code the server sends.
-UNMODELED_ERRORS: dict[str, type[ServiceError]] = {
-    cls.__name__: cls
-    for cls in (
-        ValidationException,
-        ThrottlingException,
-        InternalFailure,
-        ServiceUnavailableException,
-        AccessDeniedException,
-        InvalidSignatureException,
-        SignatureDoesNotMatch,
-        IncompleteSignatureException,
-        UnrecognizedClientException,
-        InvalidClientTokenId,
-        MissingAuthenticationTokenException,
-        ExpiredTokenException,
-        RequestExpired,
-    )
-}
-
-#: Other spellings AWS services use; these map to a category base and keep their own code.
-CODE_ALIASES: dict[str, type[ServiceError]] = {
-    "Throttling": ThrottlingError,
-    "ThrottledException": ThrottlingError,
-    "RequestThrottled": ThrottlingError,
-    "RequestThrottledException": ThrottlingError,
-    "TooManyRequestsException": ThrottlingError,
-    "RequestLimitExceeded": ThrottlingError,
-    "SlowDown": ThrottlingError,
-    "PriorRequestNotComplete": ThrottlingError,
-    "BandwidthLimitExceeded": ThrottlingError,
-    "ServiceUnavailable": ServiceFault,
-    "InternalServerError": ServiceFault,
-    "InternalError": ServiceFault,
-    "AccessDenied": AuthError,
-    "ExpiredToken": AuthError,
-    "AuthFailure": AuthError,
-    "InvalidAccessKeyId": AuthError,
-    "RequestTimeTooSkewed": AuthError,
-    "NotAuthorized": AuthError,
-    "ValidationError": ValidationException,
-}
 
 
 # -- errors raised before or around the exchange ---------------------------------------------

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import (
-    CODE_ALIASES,
     ParamValidationError,
     ResponseParseError,
     ServiceError,
@@ -132,6 +131,7 @@ def error_code(raw: str) -> str:
 
 
 def _error_class(code: str, status_code: int) -> type[ServiceError]:
+    from ._common_errors import CODE_ALIASES
     from ._generated._errors import ERROR_CLASSES
 
     cls = ERROR_CLASSES.get(code) or CODE_ALIASES.get(code)

@@ -72,13 +72,13 @@ from . import _sigv4
 from ._async_client import AsyncClient
 from ._auth import SIGNING_EXTENSION, host_of
 from ._client import Client
+from ._common_errors import UNMODELED_ERRORS
 from ._config import Config, RetryConfig
 from ._core import _operation, http_timeout
 from ._credentials import CredentialProvider, StaticCredentialProvider
 from ._credvalue import Credentials
 from ._endpoints import resolve_endpoint
 from ._exceptions import (
-    UNMODELED_ERRORS,
     AuthError,
     ParamValidationError,
     ServiceError,

@@ -3,14 +3,13 @@
 
 Faults (``"fault": true`` in the model) subclass ``ServiceFault`` so the retry policy
 tries them again; the others subclass ``ServiceError``. The hand-written rest of the
-tree lives in ``trentclient/_exceptions.py``.
+tree lives in ``trentclient/_exceptions.py`` and ``_common_errors.py``.
 """
 
-from trentclient._exceptions import (
+from trentclient._common_errors import (
     CODE_ALIASES,
     UNMODELED_ERRORS,
     AccessDeniedException,
-    AuthError,
     ExpiredTokenException,
     IncompleteSignatureException,
     InternalFailure,
@@ -18,15 +17,13 @@ from trentclient._exceptions import (
     InvalidSignatureException,
     MissingAuthenticationTokenException,
     RequestExpired,
-    ServiceError,
-    ServiceFault,
     ServiceUnavailableException,
     SignatureDoesNotMatch,
-    ThrottlingError,
     ThrottlingException,
     UnrecognizedClientException,
     ValidationException,
 )
+from trentclient._exceptions import AuthError, ServiceError, ServiceFault, ThrottlingError
 
 __all__ = [
     "AlreadyExistsException",
