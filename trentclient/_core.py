@@ -259,13 +259,12 @@ class ClientCore:
         #: The given Config, or ConfigDefaults (the same values, without attrs).
         self.settings = settings
         env = os.environ if environ is None else environ
-        region = explicit_region(region_name or settings.region_name)
-        if region is None:
+        given_region = region_name or settings.region_name
+        region = explicit_region(given_region)
+        if region is None:  # the environment's, else the profile's (the chain's module)
             from ._credentials._chain import resolve_region
 
-            region = resolve_region(
-                region_name or settings.region_name, profile_name=profile_name, environ=env
-            )
+            region = resolve_region(given_region, profile_name=profile_name, environ=env)
         self.region = region
         # botocore's FIPS pseudo-regions ("us-east-1-fips"): sign for the real region.
         self.signing_region = normalize_region(self.region)[0]
