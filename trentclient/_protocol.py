@@ -131,10 +131,9 @@ def error_code(raw: str) -> str:
 
 
 def _error_class(code: str, status_code: int) -> type[ServiceError]:
-    from ._common_errors import CODE_ALIASES
-    from ._generated._errors import ERROR_CLASSES
+    from ._generated._errors import ERROR_CLASSES  # (the modeled, unmodeled and aliased codes)
 
-    cls = ERROR_CLASSES.get(code) or CODE_ALIASES.get(code)
+    cls = ERROR_CLASSES.get(code)
     if cls is not None:
         return cls
     if status_code == 429:
