@@ -174,14 +174,11 @@ def _load_exceptions() -> ModuleType:
     the generated files: a stale generated file must never stop the generator that fixes it.
     So both load under a stand-in ``trentclient`` package, which is then taken away again.
     """
-    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name == "trentclient"}
-    saved.update(
-        {
-            name: sys.modules.pop(name)
-            for name in list(sys.modules)
-            if name.startswith("trentclient.")
-        }
-    )
+
+    def ours() -> list[str]:
+        return [n for n in sys.modules if n == "trentclient" or n.startswith("trentclient.")]
+
+    saved = {name: sys.modules.pop(name) for name in ours()}
     stand_in = ModuleType("trentclient")
     stand_in.__path__ = [str(ROOT / "trentclient")]
     sys.modules["trentclient"] = stand_in
@@ -189,7 +186,7 @@ def _load_exceptions() -> ModuleType:
         exceptions = importlib.import_module("trentclient._exceptions")
         common = importlib.import_module("trentclient._common_errors")
     finally:
-        for name in [n for n in sys.modules if n == "trentclient" or n.startswith("trentclient.")]:
+        for name in ours():
             del sys.modules[name]
         sys.modules.update(saved)
     merged = ModuleType("_trentclient_errors_for_codegen")
