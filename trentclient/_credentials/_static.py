@@ -19,7 +19,6 @@ __all__ = [
     "check_text",
     "explicit_provider",
     "explicit_region",
-    "optional_text",
 ]
 
 
@@ -51,7 +50,7 @@ def check_text(name: str, value: object, *, optional: bool = False) -> None:
         )
 
 
-def optional_text(name: str, value: object) -> str | None:
+def _optional_text(name: str, value: object) -> str | None:
     """``value`` if it is a str or None; else ``TypeError`` naming ``name``."""
     if value is None:
         return None
@@ -62,7 +61,7 @@ def optional_text(name: str, value: object) -> str | None:
 
 def explicit_region(region_name: object) -> str | None:
     """The region given as an argument (stripped), or None when it is unset or blank."""
-    region = optional_text("region_name", region_name)
+    region = _optional_text("region_name", region_name)
     if region is not None and region.strip():
         return region.strip()
     return None
@@ -76,9 +75,9 @@ def explicit_provider(
     Raises ``PartialCredentialsError`` for half a key pair, or a token without keys; the
     checks of :func:`check_text` (``TypeError``/``ValueError``) for a malformed part.
     """
-    access = optional_text("access_key", access_key)
-    secret = optional_text("secret_key", secret_key)
-    session = optional_text("token", token)
+    access = _optional_text("access_key", access_key)
+    secret = _optional_text("secret_key", secret_key)
+    session = _optional_text("token", token)
     if access is not None or secret is not None:
         if secret is None:
             raise PartialCredentialsError(
